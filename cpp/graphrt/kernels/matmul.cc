@@ -1,0 +1,123 @@
+// MatMul: float/double through OpenBLAS gemm (scipy-openblas32), with OpenBLAS's thread count capped
+// per call to the session's intra-op width; integer and half types by a blocked loop.
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <cstring>
+
+#include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/elementwise_util.h"
+#include "graphrt/kernels/families.h"
+#include "graphrt/kernels/registry.h"
+
+namespace graphrt {
+namespace {
+
+// OpenBLAS's thread count is process-wide (this build exports no per-thread setter); change it only
+// when a call wants a different width, so sessions with one intra-op setting never pay for it.
+void SetBlasThreads(int n) {
+  static std::atomic<int> current{-1};
+  static std::mutex mu;
+  if (current.load(std::memory_order_relaxed) == n) return;
+  std::lock_guard<std::mutex> lock(mu);
+  if (current.load() != n) {
+    scipy_openblas_set_num_threads(n);
+    current.store(n);
+  }
+}
+
+class MatMulKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) {
+    ASSIGN_OR_RETURN(transpose_a_, GetBoolAttr(def, "transpose_a", false));
+    ASSIGN_OR_RETURN(transpose_b_, GetBoolAttr(def, "transpose_b", false));
+    return Status::OK();
+  }
+  bool expensive() const override { return true; }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& a = ctx->input(0);
+    const Tensor& b = ctx->input(1);
+    if (a.shape().rank() != 2 || b.shape().rank() != 2) {
+      return InvalidArgument("In[0] and In[1] must be matrices: In[0]: " + a.shape().ToString() +
+                             ", In[1]: " + b.shape().ToString());
+    }
+    if (a.dtype() != b.dtype()) return InvalidArgument("MatMul inputs must have the same type");
+    const int64_t m = transpose_a_ ? a.shape().dim(1) : a.shape().dim(0);
+    const int64_t k = transpose_a_ ? a.shape().dim(0) : a.shape().dim(1);
+    const int64_t k2 = transpose_b_ ? b.shape().dim(1) : b.shape().dim(0);
+    const int64_t n = transpose_b_ ? b.shape().dim(0) : b.shape().dim(1);
+    if (k != k2) {
+      return InvalidArgument("Matrix size-incompatible: In[0]: " + a.shape().ToString() + ", In[1]: " +
+                             b.shape().ToString());
+    }
+    constexpr int64_t kBlasMax = 0x7fffffff;
+    if (m > kBlasMax || n > kBlasMax || k > kBlasMax) return InvalidArgument("MatMul dimension exceeds 2^31-1");
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, a.dtype(), Shape({m, n})));
+    if (m == 0 || n == 0) return Status::OK();
+    if (k == 0) {
+      std::memset(out.raw(), 0, out.bytes());
+      return Status::OK();
+    }
+    const int threads = ctx->intra_op() ? ctx->intra_op()->num_threads() + 1 : 1;
+    const auto ta = transpose_a_ ? CblasTrans : CblasNoTrans;
+    const auto tb = transpose_b_ ? CblasTrans : CblasNoTrans;
+    const int lda = static_cast<int>(a.shape().dim(1)), ldb = static_cast<int>(b.shape().dim(1));
+    if (a.dtype() == DT_FLOAT || a.dtype() == DT_DOUBLE) {
+      // Small products are not worth waking OpenBLAS's threads.
+      const int use = (m * n * k < 64 * 64 * 64) ? 1 : threads;
+      SetBlasThreads(use);
+      if (a.dtype() == DT_FLOAT) {
+        scipy_cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), 1.0f, a.data<float>(), lda,
+                          b.data<float>(), ldb, 0.0f, out.data<float>(), int(n));
+      } else {
+        scipy_cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), 1.0, a.data<double>(), lda,
+                          b.data<double>(), ldb, 0.0, out.data<double>(), int(n));
+      }
+      return Status::OK();
+    }
+    bool handled = DispatchNumeric(a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = typename MathType<T>::type;
+      const T* pa = a.data<T>();
+      const T* pb = b.data<T>();
+      T* po = out.data<T>();
+      const bool tra = transpose_a_, trb = transpose_b_;
+      auto rows = [&](int64_t r0, int64_t r1) {
+        std::vector<C> acc(static_cast<size_t>(n));
+        for (int64_t i = r0; i < r1; ++i) {
+          std::fill(acc.begin(), acc.end(), C(0));
+          for (int64_t p = 0; p < k; ++p) {
+            C av = Load(tra ? pa[p * lda + i] : pa[i * lda + p]);
+            for (int64_t j = 0; j < n; ++j) {
+              acc[j] = static_cast<C>(acc[j] + av * Load(trb ? pb[j * ldb + p] : pb[p * ldb + j]));
+            }
+          }
+          for (int64_t j = 0; j < n; ++j) po[i * n + j] = Store<T>(acc[j]);
+        }
+      };
+      if (ctx->intra_op() && m * n * k >= kParallelMinElements * 8) {
+        ctx->intra_op()->ParallelFor(m, 1, rows);
+      } else {
+        rows(0, m);
+      }
+    });
+    if (!handled) return InvalidArgument("MatMul does not support " + DataTypeName(a.dtype()));
+    return Status::OK();
+  }
+
+ private:
+  bool transpose_a_ = false, transpose_b_ = false;
+};
+
+}  // namespace
+
+void RegisterMatMulKernels(OpRegistry* r) {
+  r->RegisterOp({"MatMul", FixedArity(2, 1)});
+  r->RegisterKernel("MatMul", "T", {DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_HALF}, MakeFactory<MatMulKernel>());
+}
+
+}  // namespace graphrt

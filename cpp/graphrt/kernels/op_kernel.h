@@ -1,0 +1,53 @@
+// OpKernel and OpKernelContext: what a kernel sees of a step. Kernels know nothing of sessions.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graphrt/core/tensor.h"
+#include "graphrt/graph/graph_def.h"
+#include "graphrt/runtime/threadpool.h"
+
+namespace graphrt {
+
+class OpKernelContext {
+ public:
+  OpKernelContext(std::vector<Tensor>* inputs, std::vector<Tensor>* outputs, ThreadPool* intra_op)
+      : inputs_(inputs), outputs_(outputs), intra_op_(intra_op) {}
+
+  int num_inputs() const { return static_cast<int>(inputs_->size()); }
+  const Tensor& input(int i) const { return (*inputs_)[i]; }
+  int num_outputs() const { return static_cast<int>(outputs_->size()); }
+  void set_output(int i, Tensor t) { (*outputs_)[i] = std::move(t); }
+
+  // A fresh output buffer, or input `reuse_input`'s buffer when that input has the same dtype and
+  // element count and this step holds its only reference (never a borrowed feed).
+  StatusOr<Tensor> AllocateOutput(int i, DataType dtype, const Shape& shape, int reuse_input = -1);
+
+  ThreadPool* intra_op() const { return intra_op_; }
+
+ private:
+  std::vector<Tensor>* inputs_;
+  std::vector<Tensor>* outputs_;
+  ThreadPool* intra_op_;
+};
+
+class OpKernel {
+ public:
+  explicit OpKernel(const NodeDef& def) : name_(def.name), type_(def.op) {}
+  virtual ~OpKernel() = default;
+  virtual Status Compute(OpKernelContext* ctx) = 0;
+  // Expensive kernels are worth handing to another pool thread when several are ready at once.
+  virtual bool expensive() const { return false; }
+  const std::string& name() const { return name_; }
+  const std::string& type() const { return type_; }
+
+ private:
+  std::string name_;
+  std::string type_;
+};
+
+// Below this many elements, elementwise kernels run on one thread.
+constexpr int64_t kParallelMinElements = 32768;
+
+}  // namespace graphrt

@@ -1,0 +1,82 @@
+#include "graphrt/kernels/registry.h"
+
+#include <mutex>
+
+#include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/families.h"
+
+namespace graphrt {
+
+const std::vector<DataType> kRealNumberTypes = {DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_INT8,
+                                                DT_INT16, DT_UINT8,  DT_UINT16, DT_HALF};
+const std::vector<DataType> kAllTypes = {DT_FLOAT, DT_DOUBLE, DT_INT32,  DT_INT64, DT_INT8, DT_INT16,
+                                         DT_UINT8, DT_UINT16, DT_HALF, DT_BOOL,  DT_STRING};
+
+OpRegistry& OpRegistry::Global() {
+  static OpRegistry* registry = [] {
+    auto* r = new OpRegistry();
+    RegisterArrayKernels(r);
+    RegisterElementwiseKernels(r);
+    RegisterCastKernels(r);
+    RegisterMatMulKernels(r);
+    RegisterShapeKernels(r);
+    return r;
+  }();
+  return *registry;
+}
+
+void OpRegistry::RegisterOp(OpDef def) {
+  std::string name = def.name;
+  ops_[name] = std::move(def);
+}
+
+void OpRegistry::RegisterKernel(const std::string& op, const std::string& type_attr, std::vector<DataType> types,
+                                KernelFactory factory) {
+  kernels_[op].push_back(KernelEntry{type_attr, std::move(types), std::move(factory)});
+}
+
+const OpDef* OpRegistry::LookupOp(const std::string& name) const {
+  auto it = ops_.find(name);
+  return it == ops_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> OpRegistry::OpNames() const {
+  std::vector<std::string> names;
+  for (const auto& kv : ops_) names.push_back(kv.first);
+  return names;
+}
+
+StatusOr<std::unique_ptr<OpKernel>> OpRegistry::CreateKernel(const NodeDef& node) const {
+  auto it = kernels_.find(node.op);
+  if (it == kernels_.end()) {
+    return Status(Code::kNotFound, "No kernel registered for op '" + node.op + "'", node.name);
+  }
+  std::string seen_type;
+  for (const KernelEntry& e : it->second) {
+    if (e.type_attr.empty()) return e.factory(node);
+    auto t = GetTypeAttr(node, e.type_attr);
+    if (!t.ok()) return t.status().WithNode(node.name);
+    for (DataType dt : e.types) {
+      if (dt == t.value()) return e.factory(node);
+    }
+    seen_type = DataTypeName(t.value());
+  }
+  return Status(Code::kInvalidArgument,
+                "No kernel for op '" + node.op + "' with " + seen_type + " inputs", node.name);
+}
+
+std::function<StatusOr<OpArity>(const NodeDef&)> FixedArity(int inputs, int outputs) {
+  return [inputs, outputs](const NodeDef&) -> StatusOr<OpArity> { return OpArity{inputs, outputs}; };
+}
+
+std::function<StatusOr<OpArity>(const NodeDef&)> AttrArity(const std::string& attr, int outputs) {
+  return [attr, outputs](const NodeDef& node) -> StatusOr<OpArity> {
+    ASSIGN_OR_RETURN(int64_t n, GetIntAttr(node, attr));
+    if (n < 1 || n > (1 << 20)) {
+      return InvalidArgument("NodeDef '" + node.name + "' attr '" + attr + "' must be in [1, 2^20], got " + std::to_string(n));
+    }
+    return OpArity{static_cast<int>(n), outputs};
+  };
+}
+
+}  // namespace graphrt

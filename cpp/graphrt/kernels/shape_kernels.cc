@@ -1,0 +1,248 @@
+// Shape manipulation: Shape, Reshape (with -1), Fill, StridedSlice (all five masks).
+#include <algorithm>
+#include <cstring>
+
+#include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/elementwise_util.h"
+#include "graphrt/kernels/families.h"
+#include "graphrt/kernels/registry.h"
+
+namespace graphrt {
+namespace {
+
+// Reads a 0-D or 1-D int32/int64 tensor as int64 values.
+StatusOr<std::vector<int64_t>> ReadIndexVector(const Tensor& t, const char* what) {
+  if (t.shape().rank() > 1) return InvalidArgument(std::string(what) + " must be a vector, got shape " + t.shape().ToString());
+  std::vector<int64_t> v(static_cast<size_t>(t.num_elements()));
+  if (t.dtype() == DT_INT32) {
+    for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int32_t>()[i];
+  } else if (t.dtype() == DT_INT64) {
+    for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int64_t>()[i];
+  } else {
+    return InvalidArgument(std::string(what) + " must be int32 or int64, got " + DataTypeName(t.dtype()));
+  }
+  return v;
+}
+
+class ShapeKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) {
+    auto t = GetTypeAttr(def, "out_type");
+    out_type_ = t.ok() ? t.value() : DT_INT32;
+    if (out_type_ != DT_INT32 && out_type_ != DT_INT64) return InvalidArgument("Shape out_type must be int32 or int64");
+    return Status::OK();
+  }
+  Status Compute(OpKernelContext* ctx) override {
+    const Shape& s = ctx->input(0).shape();
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, out_type_, Shape({s.rank()})));
+    for (int i = 0; i < s.rank(); ++i) {
+      if (out_type_ == DT_INT32) {
+        if (s.dim(i) > INT32_MAX) return InvalidArgument("Shape dimension does not fit in int32; use out_type=int64");
+        out.data<int32_t>()[i] = static_cast<int32_t>(s.dim(i));
+      } else {
+        out.data<int64_t>()[i] = s.dim(i);
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  DataType out_type_ = DT_INT32;
+};
+
+class ReshapeKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef&) { return Status::OK(); }
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& in = ctx->input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> dims, ReadIndexVector(ctx->input(1), "shape"));
+    int unknown = -1;
+    int64_t known = 1;
+    for (size_t i = 0; i < dims.size(); ++i) {
+      if (dims[i] == -1) {
+        if (unknown >= 0) return InvalidArgument("Only one input size may be -1, not both " + std::to_string(unknown) + " and " + std::to_string(i));
+        unknown = static_cast<int>(i);
+      } else if (dims[i] < 0) {
+        return InvalidArgument("Size " + std::to_string(i) + " must be non-negative, not " + std::to_string(dims[i]));
+      } else {
+        if (dims[i] != 0 && known > INT64_MAX / dims[i]) return InvalidArgument("Reshape: requested shape is too large");
+        known *= dims[i];
+      }
+    }
+    const int64_t n = in.num_elements();
+    if (unknown >= 0) {
+      if (known == 0 || n % known != 0) {
+        return InvalidArgument("Input to reshape is a tensor with " + std::to_string(n) +
+                               " values, but the requested shape requires a multiple of " + std::to_string(known));
+      }
+      dims[unknown] = n / known;
+    } else if (known != n) {
+      return InvalidArgument("Input to reshape is a tensor with " + std::to_string(n) +
+                             " values, but the requested shape has " + std::to_string(known));
+    }
+    ctx->set_output(0, in.WithShape(Shape(dims)));
+    return Status::OK();
+  }
+};
+
+class FillKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef&) { return Status::OK(); }
+  Status Compute(OpKernelContext* ctx) override {
+    ASSIGN_OR_RETURN(std::vector<int64_t> dims, ReadIndexVector(ctx->input(0), "dims"));
+    if (ctx->input(0).shape().rank() != 1) return InvalidArgument("dims must be a vector, got shape " + ctx->input(0).shape().ToString());
+    const Tensor& value = ctx->input(1);
+    if (value.shape().rank() != 0) return InvalidArgument("value must be a scalar, got shape " + value.shape().ToString());
+    ASSIGN_OR_RETURN(Shape shape, Shape::Make(dims));
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, value.dtype(), shape));
+    if (value.dtype() == DT_STRING) {
+      for (int64_t i = 0; i < shape.num_elements(); ++i) out.data<std::string>()[i] = value.data<std::string>()[0];
+      return Status::OK();
+    }
+    DispatchNumeric(value.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T v = value.data<T>()[0];
+      T* po = out.data<T>();
+      ForRange(ctx->intra_op(), shape.num_elements(), [&](int64_t b, int64_t e) { std::fill(po + b, po + e, v); });
+    });
+    return Status::OK();
+  }
+};
+
+// ---- StridedSlice ----
+struct DimSlice {
+  int64_t begin, stride, length;
+};
+
+class StridedSliceKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) {
+    for (auto [name, field] : {std::pair<const char*, int64_t*>{"begin_mask", &begin_mask_}, {"end_mask", &end_mask_},
+                               {"ellipsis_mask", &ellipsis_mask_}, {"new_axis_mask", &new_axis_mask_},
+                               {"shrink_axis_mask", &shrink_axis_mask_}}) {
+      auto v = GetIntAttr(def, name);
+      *field = v.ok() ? v.value() : 0;
+    }
+    return Status::OK();
+  }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& in = ctx->input(0);
+    ASSIGN_OR_RETURN(std::vector<int64_t> begin, ReadIndexVector(ctx->input(1), "begin"));
+    ASSIGN_OR_RETURN(std::vector<int64_t> end, ReadIndexVector(ctx->input(2), "end"));
+    ASSIGN_OR_RETURN(std::vector<int64_t> strides, ReadIndexVector(ctx->input(3), "strides"));
+    const int k = static_cast<int>(begin.size());
+    if (end.size() != begin.size() || strides.size() != begin.size()) {
+      return InvalidArgument("Expected begin, end, and strides to be 1D equal size tensors");
+    }
+    if (k > 64) return InvalidArgument("StridedSlice supports at most 64 index entries");
+    const int rank = in.shape().rank();
+    auto bit = [](int64_t mask, int i) { return ((mask >> i) & 1) != 0; };
+    int ellipsis_at = -1, real = 0;
+    for (int i = 0; i < k; ++i) {
+      if (bit(ellipsis_mask_, i)) {
+        if (ellipsis_at >= 0) return InvalidArgument("Multiple ellipses in slice spec not allowed");
+        ellipsis_at = i;
+      } else if (!bit(new_axis_mask_, i)) {
+        ++real;
+      }
+    }
+    if (real > rank) {
+      return InvalidArgument("Index out of range using input dim " + std::to_string(rank) + "; input has only " +
+                             std::to_string(rank) + " dims");
+    }
+    // Walk the sparse spec: each real entry slices one input dim, the ellipsis covers the dims no
+    // entry names, new axes only add size-1 output dims.
+    std::vector<DimSlice> dims(rank);
+    std::vector<int64_t> out_dims;
+    int d = 0;
+    auto full = [&](int dim) {
+      dims[dim] = {0, 1, in.shape().dim(dim)};
+      out_dims.push_back(in.shape().dim(dim));
+    };
+    for (int i = 0; i < k; ++i) {
+      if (i == ellipsis_at) {
+        int covered = rank - real;
+        for (int j = 0; j < covered; ++j) full(d++);
+      } else if (bit(new_axis_mask_, i)) {
+        out_dims.push_back(1);
+      } else {
+        const int64_t size = in.shape().dim(d);
+        if (strides[i] == 0) return InvalidArgument("strides[" + std::to_string(i) + "] must be non-zero");
+        if (bit(shrink_axis_mask_, i)) {
+          int64_t idx = begin[i] < 0 ? begin[i] + size : begin[i];
+          if (idx < 0 || idx >= size) {
+            return InvalidArgument("slice index " + std::to_string(begin[i]) + " of dimension " + std::to_string(d) +
+                                   " out of bounds.");
+          }
+          dims[d] = {idx, 1, 1};
+        } else {
+          const int64_t s = strides[i];
+          int64_t b, e;
+          auto norm = [size](int64_t v) { return v < 0 ? v + size : v; };
+          if (s > 0) {
+            b = bit(begin_mask_, i) ? 0 : std::clamp<int64_t>(norm(begin[i]), 0, size);
+            e = bit(end_mask_, i) ? size : std::clamp<int64_t>(norm(end[i]), 0, size);
+            int64_t len = e > b ? (e - b + s - 1) / s : 0;
+            dims[d] = {b, s, len};
+          } else {
+            b = bit(begin_mask_, i) ? size - 1 : std::clamp<int64_t>(norm(begin[i]), -1, size - 1);
+            e = bit(end_mask_, i) ? -1 : std::clamp<int64_t>(norm(end[i]), -1, size - 1);
+            int64_t len = b > e ? (b - e + (-s) - 1) / (-s) : 0;
+            dims[d] = {b, s, len};
+          }
+          out_dims.push_back(dims[d].length);
+        }
+        ++d;
+      }
+    }
+    while (d < rank) full(d++);  // implicit trailing ellipsis
+
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, in.dtype(), Shape(out_dims)));
+    const int64_t total = out.num_elements();
+    if (total == 0) return Status::OK();
+    std::vector<int64_t> in_strides(rank, 1);
+    for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.shape().dim(i + 1);
+    // Odometer over the sliced dims; element copies by size (strings by assignment).
+    std::vector<int64_t> idx(rank, 0);
+    const size_t elem = in.dtype() == DT_STRING ? 0 : DataTypeSize(in.dtype());
+    const char* src = static_cast<const char*>(in.raw());
+    char* dst = static_cast<char*>(out.raw());
+    for (int64_t o = 0; o < total; ++o) {
+      int64_t off = 0;
+      for (int i = 0; i < rank; ++i) off += (dims[i].begin + idx[i] * dims[i].stride) * in_strides[i];
+      if (elem == 0) {
+        out.data<std::string>()[o] = in.data<std::string>()[off];
+      } else {
+        std::memcpy(dst + o * elem, src + off * elem, elem);
+      }
+      for (int i = rank - 1; i >= 0; --i) {
+        if (++idx[i] < dims[i].length) break;
+        idx[i] = 0;
+      }
+    }
+    return Status::OK();
+  }
+
+ private:
+  int64_t begin_mask_ = 0, end_mask_ = 0, ellipsis_mask_ = 0, new_axis_mask_ = 0, shrink_axis_mask_ = 0;
+};
+
+}  // namespace
+
+void RegisterShapeKernels(OpRegistry* r) {
+  r->RegisterOp({"Shape", FixedArity(1, 1)});
+  r->RegisterKernel("Shape", "", {}, MakeFactory<ShapeKernel>());
+  r->RegisterOp({"Reshape", FixedArity(2, 1)});
+  r->RegisterKernel("Reshape", "", {}, MakeFactory<ReshapeKernel>());
+  r->RegisterOp({"Fill", FixedArity(2, 1)});
+  r->RegisterKernel("Fill", "", {}, MakeFactory<FillKernel>());
+  r->RegisterOp({"StridedSlice", FixedArity(4, 1)});
+  r->RegisterKernel("StridedSlice", "", {}, MakeFactory<StridedSliceKernel>());
+}
+
+}  // namespace graphrt

@@ -1,0 +1,53 @@
+// Plan: everything needed to execute one (feeds, fetches, targets) signature, computed once and
+// cached: the pruned nodes in topological order, their kernels, value slots and dependency counts.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graphrt/graph/graph.h"
+#include "graphrt/kernels/op_kernel.h"
+
+namespace graphrt {
+
+struct PlanNode {
+  OpKernel* kernel = nullptr;        // owned by the session's kernel cache, kept alive by Plan::kernels
+  std::vector<int> input_slots;
+  int output_base = 0;                // slots [output_base, output_base + num_outputs)
+  int num_outputs = 0;
+  std::vector<int> successors;        // plan-node indices whose pending count this node decrements
+  int initial_pending = 0;
+  bool expensive = false;
+};
+
+struct Plan {
+  std::vector<std::string> feed_names, fetch_names, target_names;
+  std::vector<DataType> feed_dtypes;  // declared dtype of each fed tensor's producer, DT_INVALID if unknown
+  std::vector<PlanNode> nodes;
+  std::vector<int> roots;             // plan nodes with no pending inputs
+  int num_slots = 0;                  // feeds occupy [0, feed_names.size())
+  std::vector<int> fetch_slots;
+  std::vector<int> slot_consumers;    // reads of each slot per step (+1 for a fetched slot: never freed)
+  std::vector<std::shared_ptr<OpKernel>> kernels;
+};
+
+class KernelCache;
+
+StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache* kernels,
+                                                const std::vector<std::string>& feeds,
+                                                const std::vector<std::string>& fetches,
+                                                const std::vector<std::string>& targets);
+
+// One kernel per graph node per session, created when a plan first needs it (Const values are
+// decoded once, not once per plan).
+class KernelCache {
+ public:
+  StatusOr<std::shared_ptr<OpKernel>> Get(const Graph& graph, int node_id);
+  void Clear();
+
+ private:
+  std::mutex mu_;
+  std::vector<std::shared_ptr<OpKernel>> kernels_;
+};
+
+}  // namespace graphrt

@@ -1,0 +1,93 @@
+#include "graphrt/runtime/threadpool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
+namespace graphrt {
+
+int DefaultThreadCount() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+ThreadPool::ThreadPool(int num_threads) {
+  threads_.reserve(std::max(0, num_threads));
+  for (int i = 0; i < num_threads; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void ThreadPool::Schedule(std::function<void()> fn) {
+  if (threads_.empty()) {
+    fn();
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+  }
+  cv_.notify_one();
+}
+
+void ThreadPool::WorkerLoop() {
+  for (;;) {
+    std::function<void()> fn;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      fn = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    fn();
+  }
+}
+
+void ThreadPool::ParallelFor(int64_t n, int64_t min_shard, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  min_shard = std::max<int64_t>(1, min_shard);
+  int64_t max_shards = std::min<int64_t>(num_threads() + 1, (n + min_shard - 1) / min_shard);
+  if (max_shards <= 1) {
+    fn(0, n);
+    return;
+  }
+  // Shared state outlives the call: a helper that starts late finds no shard left and returns.
+  struct Shared {
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> done{0};
+    std::mutex mu;
+    std::condition_variable cv;
+  };
+  auto shared = std::make_shared<Shared>();
+  const int64_t shards = max_shards;
+  const int64_t block = (n + shards - 1) / shards;
+  // Each participant claims shards until none is left; returns how many it ran.
+  auto work = [shared, shards, block, n, &fn]() {
+    int64_t ran = 0;
+    for (;;) {
+      int64_t s = shared->next.fetch_add(1);
+      if (s >= shards) break;
+      int64_t begin = s * block, end = std::min(n, begin + block);
+      if (begin < end) fn(begin, end);
+      ++ran;
+    }
+    if (ran > 0 && shared->done.fetch_add(ran) + ran == shards) {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      shared->cv.notify_all();
+    }
+  };
+  for (int64_t i = 0; i + 1 < shards; ++i) Schedule(work);
+  work();
+  std::unique_lock<std::mutex> lock(shared->mu);
+  shared->cv.wait(lock, [&] { return shared->done.load() == shards; });
+}
+
+}  // namespace graphrt

@@ -1,0 +1,45 @@
+"""graphrt: a TensorFlow-1-style dataflow graph runtime.
+
+``import graphrt as tf`` (or ``graphrt.compat.v1``) offers the TF1 graph-mode API: build a graph in
+Python, run it with ``tf.Session().run(fetches, feed_dict)`` in the C++ runtime.
+"""
+from __future__ import annotations
+
+import scipy_openblas32 as _scipy_openblas32  # noqa: F401 - loads OpenBLAS before the extension
+
+from graphrt import _core  # noqa: F401
+from graphrt.framework import errors
+from graphrt.framework import dtypes
+from graphrt.framework.dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half,  # noqa: A004
+                                      int8, int16, int32, int64, string, uint8, uint16)
+from graphrt.framework.tensor_shape import Dimension, TensorShape, dimension_value
+from graphrt.framework.device_spec import DeviceSpec
+from graphrt.framework.graph_def import AttrValue, GraphDef, NodeDef, TensorProto, TensorShapeProto
+from graphrt.framework.ops import (Graph, GraphKeys, Operation, Tensor, add_to_collection, add_to_collections,
+                                   control_dependencies, convert_to_tensor, device, get_collection,
+                                   get_collection_ref, get_default_graph, get_name_scope, name_scope,
+                                   register_tensor_conversion_function, reset_default_graph)
+from graphrt.framework.constant_op import constant
+from graphrt.framework.importer import import_graph_def
+from graphrt.framework.tensor_util import MakeNdarray as make_ndarray
+from graphrt.framework.tensor_util import make_tensor_proto
+from graphrt.ops.array_ops import (fill, identity, newaxis, ones, ones_like, placeholder, placeholder_with_default,
+                                   reshape, shape, stop_gradient, strided_slice, zeros, zeros_like)
+from graphrt.ops.math_ops import (abs, add, add_n, cast, ceil, cos, div, divide, equal, exp, floor, floordiv,  # noqa: A004
+                                  floormod, greater, greater_equal, less, less_equal, log, logical_and,
+                                  logical_not, logical_or, matmul, maximum, minimum, mod, multiply, negative,
+                                  not_equal, pow, realdiv, reciprocal, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
+                                  square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
+                                  to_int64, truediv)
+from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
+                                   RunOptions)
+from graphrt.client.session import InteractiveSession, Session, get_default_session
+from graphrt import nn
+from graphrt import train
+from graphrt import compat
+
+sub = subtract
+mul = multiply
+neg = negative
+
+__version__ = "0.1.0"

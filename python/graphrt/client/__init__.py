@@ -1,0 +1,1 @@
+"""Client: Session, InteractiveSession, ConfigProto/RunOptions/RunMetadata."""

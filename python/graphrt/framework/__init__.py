@@ -1,0 +1,1 @@
+"""Graph-building framework: dtypes, shapes, Graph/Operation/Tensor, GraphDef, errors."""

@@ -1,0 +1,1 @@
+"""Op wrappers (array_ops, math_ops, nn_ops)."""
