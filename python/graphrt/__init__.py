@@ -31,6 +31,7 @@ from graphrt.ops.math_ops import (abs, add, add_n, cast, ceil, cos, div, divide,
                                   not_equal, pow, realdiv, reciprocal, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
                                   square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
                                   to_int64, truediv)
+from graphrt.ops.control_flow_ops import group, no_op
 from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                                    RunOptions)
 from graphrt.client.session import InteractiveSession, Session, get_default_session

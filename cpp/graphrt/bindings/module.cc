@@ -149,6 +149,10 @@ py::object ArrayFromTensor(const Tensor& in) {
   return std::move(arr);
 }
 
+// Debug hook for the zero-copy tests: the data addresses of the feeds of this thread's last step,
+// as the executor saw them.
+thread_local std::vector<uintptr_t> t_last_feed_addresses;
+
 class PySession {
  public:
   PySession(int inter, int intra) : session_(std::make_shared<DirectSession>(SessionOptions{inter, intra})) {}
@@ -182,6 +186,8 @@ class PySession {
     for (size_t i = 0; i < feed_values.size(); ++i) {
       feeds.push_back(TensorFromArray(py::reinterpret_borrow<py::array>(feed_values[i]), plan->feed_names[i]));
     }
+    t_last_feed_addresses.clear();
+    for (const Tensor& t : feeds) t_last_feed_addresses.push_back(reinterpret_cast<uintptr_t>(t.raw()));
     std::vector<Tensor> fetches;
     Status s;
     {
@@ -245,6 +251,7 @@ PYBIND11_MODULE(_core, m) {
     if (!s.ok()) ThrowStatus(s);
     return py::bytes(EncodeGraphDef(def));
   });
+  m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });
   m.def("registered_ops", [] { return OpRegistry::Global().OpNames(); });
   m.def("allocator_stats", [] {
     AllocatorStats s = GetAllocatorStats();
@@ -252,6 +259,7 @@ PYBIND11_MODULE(_core, m) {
     d["live_allocations"] = s.live_allocations;
     d["live_bytes"] = s.live_bytes;
     d["total_allocations"] = s.total_allocations;
+    d["total_bytes"] = s.total_bytes;
     return d;
   });
 }

@@ -8,6 +8,7 @@ namespace {
 std::atomic<int64_t> g_live_allocations{0};
 std::atomic<int64_t> g_live_bytes{0};
 std::atomic<int64_t> g_total_allocations{0};
+std::atomic<int64_t> g_total_bytes{0};
 }  // namespace
 
 void* AlignedAllocate(size_t bytes) {
@@ -18,6 +19,7 @@ void* AlignedAllocate(size_t bytes) {
   g_live_allocations.fetch_add(1, std::memory_order_relaxed);
   g_live_bytes.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   g_total_allocations.fetch_add(1, std::memory_order_relaxed);
+  g_total_bytes.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   return p;
 }
 
@@ -29,7 +31,7 @@ void AlignedFree(void* ptr, size_t bytes) {
 }
 
 AllocatorStats GetAllocatorStats() {
-  return {g_live_allocations.load(), g_live_bytes.load(), g_total_allocations.load()};
+  return {g_live_allocations.load(), g_live_bytes.load(), g_total_allocations.load(), g_total_bytes.load()};
 }
 
 }  // namespace graphrt

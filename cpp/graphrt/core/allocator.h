@@ -16,6 +16,7 @@ struct AllocatorStats {
   int64_t live_allocations;
   int64_t live_bytes;
   int64_t total_allocations;
+  int64_t total_bytes;  // cumulative bytes ever allocated
 };
 AllocatorStats GetAllocatorStats();
 
