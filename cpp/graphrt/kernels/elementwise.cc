@@ -116,6 +116,9 @@ struct NotEqualF { template <typename C> bool operator()(C a, C b) const { retur
 struct LogicalAndF { template <typename C> bool operator()(C a, C b) const { return a && b; } };
 struct LogicalOrF { template <typename C> bool operator()(C a, C b) const { return a || b; } };
 
+template <typename F, typename = void> struct CostOf { static constexpr int value = 1; };
+template <typename F> struct CostOf<F, std::void_t<decltype(F::kCost)>> { static constexpr int value = F::kCost; };
+
 template <typename F, typename = void> struct IsIntDivision : std::false_type {};
 template <typename F> struct IsIntDivision<F, std::void_t<decltype(F::kIntDivision)>> : std::true_type {};
 
@@ -176,17 +179,33 @@ struct AbsF {
 };
 struct SignF { template <typename C> C operator()(C a) const { return static_cast<C>((C(0) < a) - (a < C(0))); } };
 struct SquareF { template <typename C> C operator()(C a) const { return static_cast<C>(a * a); } };
-struct SqrtF { template <typename C> C operator()(C a) const { return std::sqrt(a); } };
-struct RsqrtF { template <typename C> C operator()(C a) const { return C(1) / std::sqrt(a); } };
-struct ExpF { template <typename C> C operator()(C a) const { return std::exp(a); } };
-struct LogF { template <typename C> C operator()(C a) const { return std::log(a); } };
-struct TanhF { template <typename C> C operator()(C a) const { return std::tanh(a); } };
-struct SigmoidF { template <typename C> C operator()(C a) const { return C(1) / (C(1) + std::exp(-a)); } };
+struct SqrtF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::sqrt(a); } };
+struct RsqrtF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return C(1) / std::sqrt(a); } };
+struct ExpF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::exp(a); } };
+struct LogF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::log(a); } };
+struct TanhF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::tanh(a); } };
+struct SigmoidF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return C(1) / (C(1) + std::exp(-a)); } };
 struct ReciprocalF { template <typename C> C operator()(C a) const { return C(1) / a; } };
 struct FloorF { template <typename C> C operator()(C a) const { return std::floor(a); } };
 struct CeilF { template <typename C> C operator()(C a) const { return std::ceil(a); } };
-struct SinF { template <typename C> C operator()(C a) const { return std::sin(a); } };
-struct CosF { template <typename C> C operator()(C a) const { return std::cos(a); } };
+struct SinF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::sin(a); } };
+struct CosF {
+  static constexpr int kCost = 16;
+  template <typename C> C operator()(C a) const { return std::cos(a); } };
 struct ReluF { template <typename C> C operator()(C a) const { return a > C(0) ? a : C(0); } };
 struct LogicalNotF { template <typename C> C operator()(C a) const { return !a; } };
 
@@ -208,7 +227,7 @@ class UnaryKernel : public OpKernel {
       const F f;
       ForRange(ctx->intra_op(), a.num_elements(), [&](int64_t s, int64_t e) {
         for (int64_t i = s; i < e; ++i) po[i] = Store<T>(static_cast<C>(f(Load(pa[i]))));
-      });
+      }, CostOf<F>::value);
     });
     return status;
   }

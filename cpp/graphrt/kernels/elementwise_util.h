@@ -38,13 +38,16 @@ bool DispatchNumeric(DataType dt, Fn&& fn) {
   }
 }
 
-// Runs body(begin, end) over [0, n), in parallel when n is large.
+// Runs body(begin, end) over [0, n), in parallel when the work is large. `cost` is the rough
+// per-element cost in units of one add: memory-bound loops (cost 1) only split when very large,
+// since a second core buys little bandwidth and the hand-off costs tens of microseconds.
 template <typename Body>
-void ForRange(ThreadPool* pool, int64_t n, const Body& body) {
-  if (pool == nullptr || n < kParallelMinElements) {
+void ForRange(ThreadPool* pool, int64_t n, const Body& body, int cost = 1) {
+  const int64_t min_elements = cost <= 1 ? kParallelMinElementsMemoryBound : kParallelMinElements * 4 / cost;
+  if (pool == nullptr || pool->num_threads() == 0 || n < min_elements) {
     body(0, n);
   } else {
-    pool->ParallelFor(n, kParallelMinElements / 2, body);
+    pool->ParallelFor(n, min_elements / 2, body);
   }
 }
 
@@ -101,10 +104,10 @@ void BroadcastBinary(const Tensor& a, const Tensor& b, const Tensor& out, Thread
       for (int64_t j = 0; j < inner; ++j) o[j] = f(pa[oa + j * ia_step], pb[ob + j * ib_step]);
     }
   };
-  if (pool == nullptr || n < kParallelMinElements) {
+  if (pool == nullptr || pool->num_threads() == 0 || n < kParallelMinElementsMemoryBound) {
     run_rows(0, rows);
   } else {
-    int64_t min_rows = std::max<int64_t>(1, (kParallelMinElements / 2) / std::max<int64_t>(inner, 1));
+    int64_t min_rows = std::max<int64_t>(1, (kParallelMinElementsMemoryBound / 2) / std::max<int64_t>(inner, 1));
     pool->ParallelFor(rows, min_rows, run_rows);
   }
 }

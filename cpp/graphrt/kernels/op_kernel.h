@@ -47,7 +47,10 @@ class OpKernel {
   std::string type_;
 };
 
-// Below this many elements, elementwise kernels run on one thread.
+// Below this much work (in element-adds), kernels run on one thread.
 constexpr int64_t kParallelMinElements = 32768;
+// Memory-bound loops (one add per element) split only above this many elements: below it a second
+// core buys little bandwidth and the hand-off costs more than it saves.
+constexpr int64_t kParallelMinElementsMemoryBound = int64_t{1} << 21;
 
 }  // namespace graphrt
