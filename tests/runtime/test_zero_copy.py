@@ -144,3 +144,35 @@ def test_every_dtype_feeds_and_fetches(dtype):
         out = sess.run(y, {x: arr})
     assert out.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(out, arr)
+
+
+def test_mutating_a_fetched_constant_does_not_change_the_graph():
+    c = tf.constant(np.arange(4, dtype=np.float32))
+    with tf.Session() as sess:
+        first = sess.run(c)
+        first[:] = -1
+        np.testing.assert_array_equal(sess.run(c), np.arange(4))
+        ident = sess.run(tf.identity(c))
+        ident[0] = 99
+        np.testing.assert_array_equal(sess.run(c), np.arange(4))
+
+
+def test_two_fetches_sharing_a_buffer_do_not_alias():
+    x = tf.placeholder(tf.float32, [4])
+    y = x + 1.0
+    z = tf.reshape(y, [2, 2])
+    with tf.Session() as sess:
+        yv, zv = sess.run([y, z], {x: np.zeros(4, np.float32)})
+    assert not np.shares_memory(yv, zv)
+    yv[0] = 5
+    np.testing.assert_array_equal(zv, np.ones((2, 2)))
+
+
+def test_run_plan_rejects_non_array_feed_values():
+    x = tf.placeholder(tf.float32, [])
+    with tf.Session() as sess:
+        y = x + 1
+        sess.run(y, {x: 1.0})
+        p = sess._plan((x.name,), (y.name,), ())
+        with pytest.raises(TypeError, match="numpy array"):
+            sess._c.run_plan(p, [1.0])

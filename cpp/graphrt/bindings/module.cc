@@ -122,11 +122,11 @@ Tensor TensorFromArray(const py::array& arr, const std::string& name) {
   return t;
 }
 
-// A fetch: the array owns the Tensor's Buffer (no copy), except that a buffer borrowed from a feed is
-// copied so a result never aliases the caller's input. 0-d results become numpy scalars, as in TF.
-py::object ArrayFromTensor(const Tensor& in) {
+// A fetch: the array owns the Tensor's Buffer (no copy), except that a buffer borrowed from a feed,
+// or one the runtime still holds (`must_copy`), is copied so a result never aliases anything else. 0-d results become numpy scalars, as in TF.
+py::object ArrayFromTensor(const Tensor& in, bool must_copy) {
   Tensor t = in;
-  if (t.borrowed()) t = ValueOrThrow(t.Copy());
+  if (t.borrowed() || must_copy) t = ValueOrThrow(t.Copy());
   const auto& dims = t.shape().dims();
   std::vector<ssize_t> shape(dims.begin(), dims.end());
   py::array arr;
@@ -184,7 +184,11 @@ class PySession {
     std::vector<Tensor> feeds;
     feeds.reserve(feed_values.size());
     for (size_t i = 0; i < feed_values.size(); ++i) {
-      feeds.push_back(TensorFromArray(py::reinterpret_borrow<py::array>(feed_values[i]), plan->feed_names[i]));
+      py::handle item = feed_values[i];
+      if (!py::isinstance<py::array>(item)) {
+        throw py::type_error("feed value for '" + plan->feed_names[i] + "' must be a numpy array");
+      }
+      feeds.push_back(TensorFromArray(py::reinterpret_borrow<py::array>(item), plan->feed_names[i]));
     }
     t_last_feed_addresses.clear();
     for (const Tensor& t : feeds) t_last_feed_addresses.push_back(reinterpret_cast<uintptr_t>(t.raw()));
@@ -196,7 +200,15 @@ class PySession {
     }
     if (!s.ok()) ThrowStatus(s);
     py::list out(fetches.size());
-    for (size_t i = 0; i < fetches.size(); ++i) out[i] = ArrayFromTensor(fetches[i]);
+    for (size_t i = 0; i < fetches.size(); ++i) {
+      // Hand the buffer to numpy only if these fetches are its sole owners (a Const kernel's value, or
+      // a buffer another fetch already took, is copied) so no fetched array aliases runtime state.
+      long holders = 0;
+      for (size_t j = i; j < fetches.size(); ++j) holders += fetches[j].buffer() == fetches[i].buffer();
+      const bool shared = fetches[i].buffer() && fetches[i].buffer().use_count() > holders;
+      out[i] = ArrayFromTensor(fetches[i], shared);
+      fetches[i] = Tensor();
+    }
     return out;
   }
 

@@ -4,9 +4,23 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <stdexcept>
 
 namespace graphrt {
 namespace {
+
+// A kernel that throws (std::bad_alloc from a container, say) must fail its step, not terminate the
+// process from a pool thread.
+Status ComputeGuarded(OpKernel* kernel, OpKernelContext* ctx) {
+  try {
+    return kernel->Compute(ctx);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("OOM in kernel " + kernel->type());
+  } catch (const std::exception& e) {
+    return Internal("Kernel " + kernel->type() + " failed: " + e.what());
+  }
+}
 
 struct Step {
   Step(const Plan& p, const ExecutorEnv& e)
@@ -48,7 +62,7 @@ struct Step {
       }
       std::vector<Tensor> outputs(pn.num_outputs);
       OpKernelContext ctx(&inputs, &outputs, env.intra_op);
-      Status s = pn.kernel->Compute(&ctx);
+      Status s = ComputeGuarded(pn.kernel, &ctx);
       if (s.ok()) {
         for (int i = 0; i < pn.num_outputs; ++i) {
           if (!outputs[i].initialized()) {

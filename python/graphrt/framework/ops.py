@@ -492,7 +492,7 @@ class Graph:
             if c.graph is not self:
                 raise ValueError(f"Control input {c.name} must be from the same graph")
             ops.append(c)
-        scope.control_stack.append(ops)
+        scope.control_stack.append(_ControlFrame(ops))
         try:
             yield
         finally:
@@ -510,14 +510,20 @@ class Graph:
             scope.device_stack.pop()
 
     def _apply_device(self, op: Operation) -> None:
+        # Innermost scope first; each outer string spec fills only the fields still unset, a device
+        # function sees the op as placed so far, and a None scope stops the walk (TF's order).
         device = ""
-        for spec in self._scope.device_stack:
+        for spec in reversed(self._scope.device_stack):
             if spec is None:
-                device = ""
-            elif callable(spec):
+                break
+            if callable(spec):
+                op._set_device(device)
                 device = spec(op) or ""
+                if not isinstance(device, str):
+                    device = device.to_string() if hasattr(device, "to_string") else str(device)
             else:
-                device = _merge_device(device, spec)
+                spec_str = spec.to_string() if hasattr(spec, "to_string") else spec
+                device = _merge_device(spec_str, device)
         op._set_device(device)
 
     # -- building --
@@ -547,8 +553,12 @@ class Graph:
                 node_def.input.append(t._as_node_def_input())
             control = []
             input_ops = {t.op for t in inputs}
-            for frame in self._scope.control_stack:
-                for c in frame:
+            frames = self._scope.control_stack
+            for frame in frames:
+                # An input created inside this block already runs after its control inputs.
+                if any(o in frame.seen for o in input_ops):
+                    continue
+                for c in frame.ops:
                     if c not in control and c not in input_ops:
                         control.append(c)
             for c in control:
@@ -564,6 +574,8 @@ class Graph:
                     t._shape = _tensor_shape.as_shape(s)
             self._ops.append(op)
             self._ops_by_name[name] = op
+            for frame in frames:
+                frame.seen.add(op)
         return op
 
     def _add_imported_op(self, node_def: NodeDef, inputs: List[Tensor], control: List[Operation]) -> Operation:
@@ -662,6 +674,8 @@ class Graph:
 
     # -- collections --
     def add_to_collection(self, name: str, value: Any) -> None:
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
         self._collections.setdefault(name, []).append(value)
 
     def add_to_collections(self, names: Any, value: Any) -> None:
@@ -692,11 +706,21 @@ class Graph:
         return True
 
 
+class _ControlFrame:
+    """One control_dependencies block: its control ops and the ops created inside it."""
+
+    __slots__ = ("ops", "seen")
+
+    def __init__(self, ops: List[Operation]):
+        self.ops = ops
+        self.seen: set = set()
+
+
 def _merge_device(outer: str, inner: str) -> str:
     """Merges a nested device spec into the enclosing one (inner fields win)."""
     from graphrt.framework import device_spec
-    if not outer:
-        return device_spec.canonical(inner)
+    if not inner:
+        return device_spec.canonical(outer) if outer else ""
     return device_spec.merge(outer, inner)
 
 
