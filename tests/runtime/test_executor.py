@@ -156,3 +156,13 @@ def test_graphrt_bench_harness_runs_a_written_graph(tmp_path):
     assert "p50=" in out.stdout and "Tensor<float32, [8,4]>" in out.stdout
     bad = subprocess.run([bench, path, "--fetch", "nope:0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 1 and "nope" in bad.stderr
+
+
+@pytest.mark.parametrize("intra", [1, 2])
+def test_blas_threads_capped_to_intra_op(intra):
+    a = np.ones((256, 256), np.float32)
+    x = tf.placeholder(tf.float32, [256, 256])
+    y = tf.matmul(x, x)
+    with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=intra)) as sess:
+        np.testing.assert_array_equal(sess.run(y, {x: a}), np.full((256, 256), 256.0))
+        assert _core._debug_blas_threads() == intra

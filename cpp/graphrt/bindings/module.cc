@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <cblas.h>
+
 #include "graphrt/core/allocator.h"
 #include "graphrt/graph/graph_def.h"
 #include "graphrt/kernels/registry.h"
@@ -263,6 +265,7 @@ PYBIND11_MODULE(_core, m) {
     if (!s.ok()) ThrowStatus(s);
     return py::bytes(EncodeGraphDef(def));
   });
+  m.def("_debug_blas_threads", [] { return scipy_openblas_get_num_threads(); });
   m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });
   m.def("registered_ops", [] { return OpRegistry::Global().OpNames(); });
   m.def("allocator_stats", [] {
