@@ -23,15 +23,15 @@ from graphrt.framework.constant_op import constant
 from graphrt.framework.importer import import_graph_def
 from graphrt.framework.tensor_util import MakeNdarray as make_ndarray
 from graphrt.framework.tensor_util import make_tensor_proto
-from graphrt.ops.array_ops import (fill, identity, newaxis, ones, ones_like, placeholder, placeholder_with_default,
-                                   reshape, shape, stop_gradient, strided_slice, zeros, zeros_like)
-from graphrt.ops.math_ops import (abs, add, add_n, cast, ceil, cos, div, divide, equal, exp, floor, floordiv,  # noqa: A004
-                                  floormod, greater, greater_equal, less, less_equal, log, logical_and,
-                                  logical_not, logical_or, matmul, maximum, minimum, mod, multiply, negative,
-                                  not_equal, pow, realdiv, reciprocal, rsqrt, scalar_mul, sigmoid, sign, sin, sqrt,
-                                  square, squared_difference, subtract, tanh, to_double, to_float, to_int32,
-                                  to_int64, truediv)
-from graphrt.ops.control_flow_ops import group, no_op
+
+# Each op module lists its tf.* names in __all__.
+from graphrt.ops.array_ops import *  # noqa: F401,F403
+from graphrt.ops.indexing_ops import *  # noqa: F401,F403
+from graphrt.ops.math_ops import *  # noqa: F401,F403
+from graphrt.ops.linalg_ops import *  # noqa: F401,F403
+from graphrt.ops.random_ops import *  # noqa: F401,F403
+from graphrt.ops.control_flow_ops import *  # noqa: F401,F403
+
 from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                                    RunOptions)
 from graphrt.client.session import InteractiveSession, Session, get_default_session
@@ -39,8 +39,8 @@ from graphrt import nn
 from graphrt import train
 from graphrt import compat
 
-sub = subtract
-mul = multiply
-neg = negative
+sub = subtract  # noqa: F405
+mul = multiply  # noqa: F405
+neg = negative  # noqa: F405
 
 __version__ = "0.1.0"

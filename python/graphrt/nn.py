@@ -1,2 +1,2 @@
 """``tf.nn``."""
-from graphrt.ops.nn_ops import relu, sigmoid, tanh  # noqa: F401
+from graphrt.ops.nn_ops import *  # noqa: F401,F403

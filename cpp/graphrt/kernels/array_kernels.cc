@@ -2,7 +2,6 @@
 // StopGradient, NoOp.
 #include "graphrt/graph/tensor_proto.h"
 #include "graphrt/kernels/attrs.h"
-#include "graphrt/kernels/families.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
@@ -77,6 +76,7 @@ class NoOpKernel : public OpKernel {
 
 }  // namespace
 
+namespace {
 void RegisterArrayKernels(OpRegistry* r) {
   r->RegisterOp({"Const", FixedArity(0, 1)});
   r->RegisterKernel("Const", "", {}, MakeFactory<ConstKernel>());
@@ -89,5 +89,9 @@ void RegisterArrayKernels(OpRegistry* r) {
   r->RegisterOp({"NoOp", FixedArity(0, 0)});
   r->RegisterKernel("NoOp", "", {}, MakeFactory<NoOpKernel>());
 }
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterArrayKernels);
 
 }  // namespace graphrt

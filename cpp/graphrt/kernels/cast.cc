@@ -5,7 +5,6 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/elementwise_util.h"
-#include "graphrt/kernels/families.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
@@ -70,9 +69,14 @@ class CastKernel : public OpKernel {
 
 }  // namespace
 
+namespace {
 void RegisterCastKernels(OpRegistry* r) {
   r->RegisterOp({"Cast", FixedArity(1, 1)});
   r->RegisterKernel("Cast", "", {}, MakeFactory<CastKernel>());
 }
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterCastKernels);
 
 }  // namespace graphrt

@@ -8,7 +8,6 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/elementwise_util.h"
-#include "graphrt/kernels/families.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
@@ -282,6 +281,7 @@ void Unary(OpRegistry* r, const char* op, const std::vector<DataType>& types) {
 
 }  // namespace
 
+namespace {
 void RegisterElementwiseKernels(OpRegistry* r) {
   const auto& num = kRealNumberTypes;
   std::vector<DataType> num_bool = kRealNumberTypes;
@@ -328,5 +328,9 @@ void RegisterElementwiseKernels(OpRegistry* r) {
   r->RegisterOp({"AddN", AttrArity("N", 1)});
   r->RegisterKernel("AddN", "T", num, MakeFactory<AddNKernel>());
 }
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterElementwiseKernels);
 
 }  // namespace graphrt

@@ -9,7 +9,6 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/elementwise_util.h"
-#include "graphrt/kernels/families.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
@@ -115,9 +114,14 @@ class MatMulKernel : public OpKernel {
 
 }  // namespace
 
+namespace {
 void RegisterMatMulKernels(OpRegistry* r) {
   r->RegisterOp({"MatMul", FixedArity(2, 1)});
   r->RegisterKernel("MatMul", "T", {DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_HALF}, MakeFactory<MatMulKernel>());
 }
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterMatMulKernels);
 
 }  // namespace graphrt

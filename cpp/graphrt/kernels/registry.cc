@@ -3,7 +3,6 @@
 #include <mutex>
 
 #include "graphrt/kernels/attrs.h"
-#include "graphrt/kernels/families.h"
 
 namespace graphrt {
 
@@ -12,14 +11,23 @@ const std::vector<DataType> kRealNumberTypes = {DT_FLOAT, DT_DOUBLE, DT_INT32, D
 const std::vector<DataType> kAllTypes = {DT_FLOAT, DT_DOUBLE, DT_INT32,  DT_INT64, DT_INT8, DT_INT16,
                                          DT_UINT8, DT_UINT16, DT_HALF, DT_BOOL,  DT_STRING};
 
+namespace {
+std::vector<void (*)(OpRegistry*)>& Families() {
+  static auto* families = new std::vector<void (*)(OpRegistry*)>();
+  return *families;
+}
+}  // namespace
+
+bool AddKernelFamily(void (*register_fn)(OpRegistry*)) {
+  Families().push_back(register_fn);
+  return true;
+}
+
 OpRegistry& OpRegistry::Global() {
+  // Static initializers have all run by the time anything asks for the registry.
   static OpRegistry* registry = [] {
     auto* r = new OpRegistry();
-    RegisterArrayKernels(r);
-    RegisterElementwiseKernels(r);
-    RegisterCastKernels(r);
-    RegisterMatMulKernels(r);
-    RegisterShapeKernels(r);
+    for (auto fn : Families()) fn(r);
     return r;
   }();
   return *registry;

@@ -1,6 +1,7 @@
 // Op definitions and the kernel registry: (op name, dtype of its type attr) -> kernel factory.
-// Each kernel family registers itself through one Register*Kernels() function (listed in
-// registry.cc), so nothing depends on static-initializer order or the linker keeping objects.
+// Each kernel family (one .cc file) registers itself with GRAPHRT_REGISTER_KERNELS(fn): fn runs when
+// the registry is first used. The core is built as an OBJECT library, so every family's object
+// file is linked and its registrar runs.
 #pragma once
 #include <functional>
 #include <map>
@@ -65,6 +66,11 @@ KernelFactory MakeFactory() {
     return std::unique_ptr<OpKernel>(std::move(k));
   };
 }
+
+// Adds a family's registration function to the list OpRegistry::Global() runs on first use.
+bool AddKernelFamily(void (*register_fn)(OpRegistry*));
+#define GRAPHRT_REGISTER_KERNELS(fn) \
+  static const bool GRAPHRT_CONCAT(graphrt_family_registered_, __LINE__) = ::graphrt::AddKernelFamily(fn)
 
 // Type lists.
 extern const std::vector<DataType> kRealNumberTypes;  // float, double, int32, int64, int8, int16, uint8, uint16, half

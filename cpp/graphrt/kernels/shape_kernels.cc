@@ -4,25 +4,11 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/elementwise_util.h"
-#include "graphrt/kernels/families.h"
+#include "graphrt/kernels/kernel_util.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
 namespace {
-
-// Reads a 0-D or 1-D int32/int64 tensor as int64 values.
-StatusOr<std::vector<int64_t>> ReadIndexVector(const Tensor& t, const char* what) {
-  if (t.shape().rank() > 1) return InvalidArgument(std::string(what) + " must be a vector, got shape " + t.shape().ToString());
-  std::vector<int64_t> v(static_cast<size_t>(t.num_elements()));
-  if (t.dtype() == DT_INT32) {
-    for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int32_t>()[i];
-  } else if (t.dtype() == DT_INT64) {
-    for (size_t i = 0; i < v.size(); ++i) v[i] = t.data<int64_t>()[i];
-  } else {
-    return InvalidArgument(std::string(what) + " must be int32 or int64, got " + DataTypeName(t.dtype()));
-  }
-  return v;
-}
 
 class ShapeKernel : public OpKernel {
  public:
@@ -234,6 +220,7 @@ class StridedSliceKernel : public OpKernel {
 
 }  // namespace
 
+namespace {
 void RegisterShapeKernels(OpRegistry* r) {
   r->RegisterOp({"Shape", FixedArity(1, 1)});
   r->RegisterKernel("Shape", "", {}, MakeFactory<ShapeKernel>());
@@ -244,5 +231,9 @@ void RegisterShapeKernels(OpRegistry* r) {
   r->RegisterOp({"StridedSlice", FixedArity(4, 1)});
   r->RegisterKernel("StridedSlice", "", {}, MakeFactory<StridedSliceKernel>());
 }
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterShapeKernels);
 
 }  // namespace graphrt

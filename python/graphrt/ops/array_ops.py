@@ -10,6 +10,23 @@ from graphrt.framework import ops as _ops
 from graphrt.framework import tensor_shape as _ts
 from graphrt.framework.constant_op import constant
 
+__all__ = [
+    "placeholder",
+    "placeholder_with_default",
+    "identity",
+    "stop_gradient",
+    "shape",
+    "reshape",
+    "fill",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "strided_slice",
+    "newaxis",
+]  # the tf.* names this module provides
+
+
 
 def _graph_for(*values: Any) -> _ops.Graph:
     return _ops.op_scope_graph([v for v in values if isinstance(v, (_ops.Tensor, _ops.Operation))])

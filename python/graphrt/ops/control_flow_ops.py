@@ -5,6 +5,12 @@ from typing import Any, Optional
 
 from graphrt.framework import ops as _ops
 
+__all__ = [
+    "no_op",
+    "group",
+]  # the tf.* names this module provides
+
+
 
 def no_op(name: Optional[str] = None) -> _ops.Operation:
     """An op that does nothing; useful as a target with control dependencies."""

@@ -6,6 +6,57 @@ from typing import Any, List, Optional
 from graphrt.framework import dtypes as _dtypes
 from graphrt.framework import ops as _ops
 
+__all__ = [
+    "add",
+    "add_v2",
+    "subtract",
+    "multiply",
+    "realdiv",
+    "div",
+    "truediv",
+    "divide",
+    "floordiv",
+    "floormod",
+    "mod",
+    "pow",
+    "maximum",
+    "minimum",
+    "squared_difference",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "equal",
+    "not_equal",
+    "logical_and",
+    "logical_or",
+    "logical_not",
+    "negative",
+    "square",
+    "abs",
+    "sign",
+    "sqrt",
+    "rsqrt",
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "reciprocal",
+    "floor",
+    "ceil",
+    "sin",
+    "cos",
+    "add_n",
+    "matmul",
+    "cast",
+    "to_float",
+    "to_double",
+    "to_int32",
+    "to_int64",
+    "scalar_mul",
+]  # the tf.* names this module provides
+
+
 
 def _pair(x: Any, y: Any) -> "tuple[_ops.Tensor, _ops.Tensor]":
     """Converts the operands of a binary op; a non-Tensor takes the other operand's dtype."""
