@@ -31,11 +31,15 @@ from graphrt.ops.math_ops import *  # noqa: F401,F403
 from graphrt.ops.linalg_ops import *  # noqa: F401,F403
 from graphrt.ops.random_ops import *  # noqa: F401,F403
 from graphrt.ops.control_flow_ops import *  # noqa: F401,F403
+from graphrt.ops.debug_ops import *  # noqa: F401,F403
+from graphrt.ops.string_ops import *  # noqa: F401,F403
 
 from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                                    RunOptions)
 from graphrt.client.session import InteractiveSession, Session, get_default_session
 from graphrt import nn
+from graphrt import debugging
+from graphrt import strings
 from graphrt import train
 from graphrt import compat
 

@@ -179,10 +179,18 @@ def test_graph_def_roundtrip_preserves_versions_and_library():
     gd.node.add(name="a", op="NoOp")
     gd.versions.producer = 27
     gd.versions.min_consumer = 12
-    gd.library = b"\x0a\x00opaque"
+    fn = gd.library.function.add()
+    fn.signature.name = "f"
+    fn.signature.input_arg.add(name="x", type=1)
+    fn.signature.output_arg.add(name="y", type=1)
+    fn.node_def.add(name="n", op="Identity", input=["x"])
+    fn.ret["y"] = "n:0"
     back = GraphDef.FromString(gd.SerializeToString())
     assert back.versions.producer == 27 and back.versions.min_consumer == 12
-    assert back.library == b"\x0a\x00opaque"
+    assert back.library == gd.library
+    assert back.library.function[0].ret == {"y": "n:0"}
+    assert back.library.function[0].signature.input_arg[0].name == "x"
+    assert _core.reencode_graph_def(gd.SerializeToString()) == gd.SerializeToString()
     assert [n.name for n in back.node] == ["a"]
 
 
@@ -749,7 +757,8 @@ def test_decoder_hostile_inputs(tmp_path):
         "many name repeats": (ld(1, ld(1, b"n") * 100000), "ok"),
         "many inputs": (ld(1, ld(3, b"i") * 50000), "ok"),
         "empty node": (ld(1, b""), "ok"),
-        "opaque library": (ld(2, b"\xff" * 10), "ok"),
+        "malformed library": (ld(2, b"\xff" * 10), "invalid"),
+        "empty library": (ld(2, b""), "ok"),
         "func nesting 10": (nested_func_attr_graph(10), "ok"),
         "func nesting 3000": (nested_func_attr_graph(3000), "invalid"),
         "list.func nesting 3000": (ld(1, ld(2, b"NoOp") + ld(5, ld(1, b"f") + ld(2, deep_list_func))), "invalid"),

@@ -43,8 +43,25 @@ StatusOr<TensorId> Graph::ResolveTensor(const std::string& name) const {
   return TensorId{id, output};
 }
 
+Status FunctionLibrary::Check(const FunctionDef& f) const {
+  if (f.name.empty()) return InvalidArgument("A function in the GraphDef library has no name");
+  auto it = functions_.find(f.name);
+  if (it != functions_.end() && EncodeFunctionDef(it->second) != EncodeFunctionDef(f)) {
+    return InvalidArgument("Function '" + f.name + "' is already defined with a different body");
+  }
+  return Status::OK();
+}
+
+void FunctionLibrary::Add(const FunctionDef& f) { functions_.emplace(f.name, f); }
+
+const FunctionDef* FunctionLibrary::Find(const std::string& name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : &it->second;
+}
+
 Status Graph::Extend(const GraphDef& def) {
   const OpRegistry& registry = OpRegistry::Global();
+  for (const FunctionDef& f : def.functions) RETURN_IF_ERROR(library_.Check(f));
   std::unordered_map<std::string, int> batch;  // name -> index in def.node
   std::vector<OpArity> arity(def.node.size());
   for (size_t i = 0; i < def.node.size(); ++i) {
@@ -113,6 +130,7 @@ Status Graph::Extend(const GraphDef& def) {
     }
     added.push_back(std::move(node));
   }
+  for (const FunctionDef& f : def.functions) library_.Add(f);
   for (auto& node : added) {
     index_.emplace(node->def.name, num_nodes());
     nodes_.push_back(std::move(node));
@@ -123,6 +141,7 @@ Status Graph::Extend(const GraphDef& def) {
 GraphDef Graph::ToGraphDef() const {
   GraphDef def;
   for (const auto& n : nodes_) def.node.push_back(n->def);
+  for (const auto& kv : library_.functions()) def.functions.push_back(kv.second);
   return def;
 }
 

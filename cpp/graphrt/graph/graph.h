@@ -1,6 +1,7 @@
 // Graph: the session's in-memory graph. It only grows: Extend adds a batch of NodeDefs (all or
 // nothing), resolving their input strings to (node, output) edges and control edges.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -25,6 +26,19 @@ struct Node {
   std::vector<int> control_inputs;
 };
 
+// The functions a graph's If/While nodes call, by name. Adding a function whose name exists is
+// fine when the body is identical (a re-sent library) and an error otherwise.
+class FunctionLibrary {
+ public:
+  Status Check(const FunctionDef& f) const;
+  void Add(const FunctionDef& f);
+  const FunctionDef* Find(const std::string& name) const;
+  const std::map<std::string, FunctionDef>& functions() const { return functions_; }
+
+ private:
+  std::map<std::string, FunctionDef> functions_;
+};
+
 class Graph {
  public:
   // Validates every node (unique name, registered op, input arity, inputs that exist) before adding
@@ -37,8 +51,10 @@ class Graph {
   // "name" or "name:k" -> the output tensor, NotFound/InvalidArgument when there is no such tensor.
   StatusOr<TensorId> ResolveTensor(const std::string& name) const;
   GraphDef ToGraphDef() const;
+  const FunctionLibrary& library() const { return library_; }
 
  private:
+  FunctionLibrary library_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::unordered_map<std::string, int> index_;
 };

@@ -561,6 +561,112 @@ std::string EncodeNodeDef(const NodeDef& node) {
   return out;
 }
 
+namespace {
+
+// OpDef.ArgDef: name = 1, type = 3 (other fields skipped).
+Status DecodeArg(std::string_view bytes, FunctionArg* out) {
+  Reader r(bytes);
+  while (!r.done()) {
+    uint32_t field;
+    int wt;
+    RETURN_IF_ERROR(r.ReadTag(&field, &wt));
+    if (field == 1) {
+      RETURN_IF_ERROR(ReadString(&r, wt, &out->name));
+    } else if (field == 3 && wt == wire::kVarint) {
+      RETURN_IF_ERROR(ReadDataType(&r, &out->type));
+    } else {
+      RETURN_IF_ERROR(r.Skip(wt));
+    }
+  }
+  return Status::OK();
+}
+
+std::string EncodeArg(const FunctionArg& a) {
+  std::string out;
+  wire::WriteBytesField(&out, 1, a.name);
+  if (a.type != DT_INVALID) wire::WriteVarintField(&out, 3, static_cast<uint64_t>(a.type));
+  return out;
+}
+
+}  // namespace
+
+// FunctionDef: signature = 1 (OpDef: name = 1, input_arg = 2, output_arg = 3), node_def = 3,
+// ret = 4 (map<string, string>).
+Status DecodeFunctionDef(std::string_view bytes, FunctionDef* out) {
+  *out = FunctionDef();
+  Reader r(bytes);
+  while (!r.done()) {
+    uint32_t field;
+    int wt;
+    RETURN_IF_ERROR(r.ReadTag(&field, &wt));
+    std::string_view v;
+    if (field == 1 || field == 3 || field == 4) {
+      RETURN_IF_ERROR(CheckType(wt, wire::kLengthDelimited, "FunctionDef field"));
+      RETURN_IF_ERROR(r.ReadBytes(&v));
+    } else {
+      RETURN_IF_ERROR(r.Skip(wt));
+      continue;
+    }
+    if (field == 1) {
+      Reader sr(v);
+      while (!sr.done()) {
+        uint32_t f;
+        int w;
+        RETURN_IF_ERROR(sr.ReadTag(&f, &w));
+        if (f == 1) {
+          RETURN_IF_ERROR(ReadString(&sr, w, &out->name));
+        } else if (f == 2 || f == 3) {
+          RETURN_IF_ERROR(CheckType(w, wire::kLengthDelimited, "OpDef arg"));
+          std::string_view ab;
+          RETURN_IF_ERROR(sr.ReadBytes(&ab));
+          FunctionArg arg;
+          RETURN_IF_ERROR(DecodeArg(ab, &arg));
+          (f == 2 ? out->input_args : out->output_args).push_back(std::move(arg));
+        } else {
+          RETURN_IF_ERROR(sr.Skip(w));
+        }
+      }
+    } else if (field == 3) {
+      out->node_def.emplace_back();
+      RETURN_IF_ERROR(DecodeNodeDef(v, &out->node_def.back()));
+    } else {  // ret map entry
+      Reader er(v);
+      std::string key, value;
+      while (!er.done()) {
+        uint32_t f;
+        int w;
+        RETURN_IF_ERROR(er.ReadTag(&f, &w));
+        if (f == 1) {
+          RETURN_IF_ERROR(ReadString(&er, w, &key));
+        } else if (f == 2) {
+          RETURN_IF_ERROR(ReadString(&er, w, &value));
+        } else {
+          RETURN_IF_ERROR(er.Skip(w));
+        }
+      }
+      out->ret[key] = value;
+    }
+  }
+  return Status::OK();
+}
+
+std::string EncodeFunctionDef(const FunctionDef& f) {
+  std::string sig;
+  wire::WriteBytesField(&sig, 1, f.name);
+  for (const auto& a : f.input_args) wire::WriteBytesField(&sig, 2, EncodeArg(a));
+  for (const auto& a : f.output_args) wire::WriteBytesField(&sig, 3, EncodeArg(a));
+  std::string out;
+  wire::WriteBytesField(&out, 1, sig);
+  for (const auto& n : f.node_def) wire::WriteBytesField(&out, 3, EncodeNodeDef(n));
+  for (const auto& kv : f.ret) {
+    std::string entry;
+    wire::WriteBytesField(&entry, 1, kv.first);
+    wire::WriteBytesField(&entry, 2, kv.second);
+    wire::WriteBytesField(&out, 4, entry);
+  }
+  return out;
+}
+
 Status DecodeGraphDef(std::string_view bytes, GraphDef* out) {
   *out = GraphDef();
   Reader r(bytes);
@@ -574,8 +680,25 @@ Status DecodeGraphDef(std::string_view bytes, GraphDef* out) {
       RETURN_IF_ERROR(r.ReadBytes(&v));
       out->node.emplace_back();
       RETURN_IF_ERROR(DecodeNodeDef(v, &out->node.back()));
-    } else if (field == 2) {
-      RETURN_IF_ERROR(ReadString(&r, wt, &out->library));
+    } else if (field == 2) {  // FunctionDefLibrary
+      RETURN_IF_ERROR(CheckType(wt, wire::kLengthDelimited, "GraphDef.library"));
+      std::string_view lib;
+      RETURN_IF_ERROR(r.ReadBytes(&lib));
+      Reader lr(lib);
+      while (!lr.done()) {
+        uint32_t f;
+        int w;
+        RETURN_IF_ERROR(lr.ReadTag(&f, &w));
+        if (f == 1) {
+          RETURN_IF_ERROR(CheckType(w, wire::kLengthDelimited, "FunctionDefLibrary.function"));
+          std::string_view fb;
+          RETURN_IF_ERROR(lr.ReadBytes(&fb));
+          out->functions.emplace_back();
+          RETURN_IF_ERROR(DecodeFunctionDef(fb, &out->functions.back()));
+        } else {
+          RETURN_IF_ERROR(lr.Skip(w));
+        }
+      }
     } else if (field == 4) {
       RETURN_IF_ERROR(CheckType(wt, wire::kLengthDelimited, "GraphDef.versions"));
       std::string_view v;
@@ -607,7 +730,11 @@ std::string EncodeGraphDef(const GraphDef& graph) {
     EncodeNodeTo(n, &node);
     wire::WriteBytesField(&out, 1, node);
   }
-  if (!graph.library.empty()) wire::WriteBytesField(&out, 2, graph.library);
+  if (!graph.functions.empty()) {
+    std::string lib;
+    for (const auto& f : graph.functions) wire::WriteBytesField(&lib, 1, EncodeFunctionDef(f));
+    wire::WriteBytesField(&out, 2, lib);
+  }
   std::string versions;
   if (graph.producer) wire::WriteVarintField(&versions, 1, static_cast<uint64_t>(static_cast<int64_t>(graph.producer)));
   if (graph.min_consumer) wire::WriteVarintField(&versions, 2, static_cast<uint64_t>(static_cast<int64_t>(graph.min_consumer)));

@@ -73,17 +73,35 @@ struct NodeDef {
   std::map<std::string, AttrValue> attr;
 };
 
+// A function body (FunctionDef, function.proto): its signature's input/output args, its nodes,
+// and `ret` mapping each output arg to a tensor ("node:k") inside the body. Inside a body, an input
+// arg is referenced by its name, like a node with one output.
+struct FunctionArg {
+  std::string name;
+  DataType type = DT_INVALID;
+};
+
+struct FunctionDef {
+  std::string name;
+  std::vector<FunctionArg> input_args;
+  std::vector<FunctionArg> output_args;
+  std::vector<NodeDef> node_def;
+  std::map<std::string, std::string> ret;
+};
+
 struct GraphDef {
   std::vector<NodeDef> node;
   int32_t producer = 0;
   int32_t min_consumer = 0;
-  std::string library;  // FunctionDefLibrary bytes, kept verbatim
+  std::vector<FunctionDef> functions;  // GraphDef.library (FunctionDefLibrary.function)
 };
 
 Status DecodeGraphDef(std::string_view bytes, GraphDef* out);
 std::string EncodeGraphDef(const GraphDef& graph);
 Status DecodeNodeDef(std::string_view bytes, NodeDef* out);
 std::string EncodeNodeDef(const NodeDef& node);
+Status DecodeFunctionDef(std::string_view bytes, FunctionDef* out);
+std::string EncodeFunctionDef(const FunctionDef& function);
 Status DecodeTensorProto(std::string_view bytes, TensorProto* out);
 std::string EncodeTensorProto(const TensorProto& tensor);
 

@@ -10,6 +10,14 @@
 
 namespace graphrt {
 
+class FunctionLibrary;
+
+// What a kernel may know of where it was created: the function library of its graph (for kernels
+// such as If/While that run function bodies).
+struct KernelEnv {
+  const FunctionLibrary* functions = nullptr;
+};
+
 class OpKernelContext {
  public:
   OpKernelContext(std::vector<Tensor>* inputs, std::vector<Tensor>* outputs, ThreadPool* intra_op)
@@ -41,10 +49,13 @@ class OpKernel {
   virtual bool expensive() const { return false; }
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
+  void set_env(const KernelEnv& env) { env_ = env; }
+  const KernelEnv& env() const { return env_; }
 
  private:
   std::string name_;
   std::string type_;
+  KernelEnv env_;
 };
 
 // Below this much work (in element-adds), kernels run on one thread.

@@ -54,18 +54,18 @@ std::vector<std::string> OpRegistry::OpNames() const {
   return names;
 }
 
-StatusOr<std::unique_ptr<OpKernel>> OpRegistry::CreateKernel(const NodeDef& node) const {
+StatusOr<std::unique_ptr<OpKernel>> OpRegistry::CreateKernel(const NodeDef& node, const KernelEnv& env) const {
   auto it = kernels_.find(node.op);
   if (it == kernels_.end()) {
     return Status(Code::kNotFound, "No kernel registered for op '" + node.op + "'", node.name);
   }
   std::string seen_type;
   for (const KernelEntry& e : it->second) {
-    if (e.type_attr.empty()) return e.factory(node);
+    if (e.type_attr.empty()) return e.factory(node, env);
     auto t = GetTypeAttr(node, e.type_attr);
     if (!t.ok()) return t.status().WithNode(node.name);
     for (DataType dt : e.types) {
-      if (dt == t.value()) return e.factory(node);
+      if (dt == t.value()) return e.factory(node, env);
     }
     seen_type = DataTypeName(t.value());
   }

@@ -26,7 +26,7 @@ struct OpDef {
   bool stateful = false;  // never pruned by CSE/constant folding, never cached
 };
 
-using KernelFactory = std::function<StatusOr<std::unique_ptr<OpKernel>>(const NodeDef&)>;
+using KernelFactory = std::function<StatusOr<std::unique_ptr<OpKernel>>(const NodeDef&, const KernelEnv&)>;
 
 class OpRegistry {
  public:
@@ -38,7 +38,7 @@ class OpRegistry {
                       KernelFactory factory);
 
   const OpDef* LookupOp(const std::string& name) const;
-  StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const NodeDef& node) const;
+  StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const NodeDef& node, const KernelEnv& env = KernelEnv()) const;
   std::vector<std::string> OpNames() const;
 
  private:
@@ -59,8 +59,9 @@ std::function<StatusOr<OpArity>(const NodeDef&)> AttrArity(const std::string& at
 // Template factory for a kernel class constructed from (NodeDef) that may fail via Init().
 template <typename K>
 KernelFactory MakeFactory() {
-  return [](const NodeDef& def) -> StatusOr<std::unique_ptr<OpKernel>> {
+  return [](const NodeDef& def, const KernelEnv& env) -> StatusOr<std::unique_ptr<OpKernel>> {
     auto k = std::make_unique<K>(def);
+    k->set_env(env);
     Status s = k->Init(def);
     if (!s.ok()) return s.WithNode(def.name);
     return std::unique_ptr<OpKernel>(std::move(k));

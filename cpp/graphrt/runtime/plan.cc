@@ -13,7 +13,7 @@ StatusOr<std::shared_ptr<OpKernel>> KernelCache::Get(const Graph& graph, int nod
   std::lock_guard<std::mutex> lock(mu_);
   if (static_cast<int>(kernels_.size()) < graph.num_nodes()) kernels_.resize(graph.num_nodes());
   if (!kernels_[node_id]) {
-    auto k = OpRegistry::Global().CreateKernel(graph.node(node_id).def);
+    auto k = OpRegistry::Global().CreateKernel(graph.node(node_id).def, env_);
     if (!k.ok()) return k.status().WithNode(graph.node(node_id).def.name);
     kernels_[node_id] = std::shared_ptr<OpKernel>(std::move(k).value());
   }

@@ -2,6 +2,7 @@
 // cached: the pruned nodes in topological order, their kernels, value slots and dependency counts.
 #pragma once
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,10 +43,12 @@ StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache*
 // decoded once, not once per plan).
 class KernelCache {
  public:
+  explicit KernelCache(KernelEnv env = KernelEnv()) : env_(env) {}
   StatusOr<std::shared_ptr<OpKernel>> Get(const Graph& graph, int node_id);
   void Clear();
 
  private:
+  KernelEnv env_;
   std::mutex mu_;
   std::vector<std::shared_ptr<OpKernel>> kernels_;
 };

@@ -6,7 +6,8 @@ namespace graphrt {
 
 DirectSession::DirectSession(const SessionOptions& options)
     : inter_op_threads_(options.inter_op_threads > 0 ? options.inter_op_threads : DefaultThreadCount()),
-      intra_op_threads_(options.intra_op_threads > 0 ? options.intra_op_threads : DefaultThreadCount()) {
+      intra_op_threads_(options.intra_op_threads > 0 ? options.intra_op_threads : DefaultThreadCount()),
+      kernels_(KernelEnv{&graph_.library()}) {
   inter_op_ = std::make_unique<ThreadPool>(inter_op_threads_ - 1);
   intra_op_ = std::make_unique<ThreadPool>(intra_op_threads_ - 1);
   env_.inter_op = inter_op_.get();

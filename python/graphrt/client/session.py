@@ -209,6 +209,7 @@ class BaseSession:
         self._c: Any = _core.Session(inter, intra)
         self._closed = False
         self._sent_ops = 0
+        self._sent_functions = 0
         self._extend_lock = threading.Lock()
         self._plans: Dict[Tuple[Any, ...], Any] = {}
         self._handlers: Dict[Any, _FetchHandler] = {}
@@ -253,9 +254,10 @@ class BaseSession:
         with self._extend_lock:
             if len(graph._ops) == self._sent_ops:
                 return
-            data, end = graph._nodes_since(self._sent_ops)
+            data, end, end_functions = graph._nodes_since(self._sent_ops, self._sent_functions)
             self._c.extend(data)
             self._sent_ops = end
+            self._sent_functions = end_functions
 
     def _fetch_handler(self, fetches: Any) -> _FetchHandler:
         # A single Tensor/Operation/name maps to a cached handler; structures are parsed per call.

@@ -79,10 +79,34 @@ class VersionDef(Message):
               Field("bad_consumers", 3, "int32", repeated=True))
 
 
+class OpDef(Message):
+    """The signature part of a FunctionDef (op_def.proto): name and typed input/output args."""
+
+    class ArgDef(Message):
+        FIELDS = (Field("name", 1, "string"), Field("description", 2, "string"), Field("type", 3, "enum"),
+                  Field("type_attr", 4, "string"), Field("number_attr", 5, "string"))
+
+    FIELDS = (Field("name", 1, "string"), Field("input_arg", 2, "message", repeated=True, message_type=ArgDef),
+              Field("output_arg", 3, "message", repeated=True, message_type=ArgDef))
+
+
+class FunctionDef(Message):
+    """A function body (function.proto): nodes whose inputs name input args or "node:k" tensors, and
+    ``ret`` mapping each output arg to a tensor of the body."""
+
+    FIELDS = (Field("signature", 1, "message", message_type=OpDef),
+              Field("node_def", 3, "message", repeated=True, message_type=NodeDef),
+              Field("ret", 4, "smap"))
+
+
+class FunctionDefLibrary(Message):
+    FIELDS = (Field("function", 1, "message", repeated=True, message_type=FunctionDef),)
+
+
 class GraphDef(Message):
     FIELDS = (
         Field("node", 1, "message", repeated=True, message_type=NodeDef),
-        Field("library", 2, "bytes"),  # FunctionDefLibrary, carried verbatim
+        Field("library", 2, "message", message_type=FunctionDefLibrary),
         Field("version", 3, "int32"),
         Field("versions", 4, "message", message_type=VersionDef),
     )

@@ -88,6 +88,18 @@ def import_graph_def(graph_def: Any, input_map: Optional[Dict[str, Any]] = None,
             prefix = scope
     used: set = set()
     created: Dict[str, _ops.Operation] = {}
+    # Function bodies (If/While) keep their names: the imported nodes refer to them by name.
+    root = graph._root_graph()
+    existing = {f.signature.name: f for f in root._functions}
+    for fdef in graph_def.library.function:
+        name_ = fdef.signature.name
+        if name_ in existing:
+            if existing[name_] != fdef:
+                raise ValueError(f"Function {name_!r} in graph_def conflicts with an existing function of the same name")
+            continue
+        if name_ in root._function_names:
+            raise ValueError(f"Function name {name_!r} in graph_def is already in use")
+        graph._add_function(fdef)
     with graph._lock:
         for n in order:
             new_def = NodeDef.FromString(n.SerializeToString())

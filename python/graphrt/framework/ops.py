@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 from graphrt.framework import dtypes as _dtypes
 from graphrt.framework import tensor_shape as _tensor_shape
 from graphrt.framework.graph_def import (GRAPH_DEF_VERSION, GRAPH_DEF_VERSION_MIN_CONSUMER, AttrValue,
-                                         GraphDef, NodeDef, TensorProto, TensorShapeProto)
+                                         FunctionDef, GraphDef, NameAttrList, NodeDef, TensorProto,
+                                         TensorShapeProto)
 
 
 class GraphKeys:
@@ -89,6 +90,8 @@ def attr_value(value: Any) -> AttrValue:
         a.shape.CopyFrom(value)
     elif isinstance(value, TensorProto):
         a.tensor.CopyFrom(value)
+    elif isinstance(value, NameAttrList):
+        a.func.CopyFrom(value)
     elif isinstance(value, bool):
         a.b = value
     elif isinstance(value, int):
@@ -376,6 +379,8 @@ class Graph:
         self._thread_local = threading.local()
         self._seed: Optional[int] = None
         self._building_function = False
+        self._functions: List[FunctionDef] = []  # library of If/While bodies, in creation order
+        self._function_names: set = set()
 
     # -- scope state is per thread, as in TF --
     @property
@@ -388,9 +393,24 @@ class Graph:
         return tl
 
     # -- identity / defaulting --
+    def _effective(self) -> "Graph":
+        """The graph ops for this graph go to: while a cond/while body nested in this graph is being
+        built, that body (so wrappers that enter ``x.graph`` keep building the body)."""
+        stack = _default_graph_stack()
+        if stack:
+            d = stack[-1]
+            if d is not self and d._building_function and d._has_ancestor(self):
+                return d
+        return self
+
     @contextlib.contextmanager
     def as_default(self) -> Iterator["Graph"]:
         """Makes this graph the default graph of the current thread inside the ``with`` block."""
+        target = self._effective()
+        if target is not self:
+            with target.as_default() as g:
+                yield g
+            return
         _default_graph_stack().append(self)
         try:
             yield self
@@ -452,6 +472,11 @@ class Graph:
     def name_scope(self, name: Optional[str]) -> Iterator[str]:
         """Scope for op names; yields the scope prefix ending in '/'. A name ending in '/' is used
         as is; None or '' resets to the top level."""
+        target = self._effective()
+        if target is not self:
+            with target.name_scope(name) as inner:
+                yield inner
+            return
         scope = self._scope
         old = scope.name_stack
         if not name:
@@ -533,9 +558,13 @@ class Graph:
         """Adds an operation. Output dtypes and static shapes come from the op's registered shape
         function (framework/op_registry.py)."""
         from graphrt.framework import op_registry
+        target = self._effective()
+        if target is not self:
+            # Building a cond/while body: ops over outer tensors belong to the body (inputs captured).
+            return target.create_op(op_type, inputs, dtypes, input_types, name, attrs, compute_shapes)
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
-        inputs = list(inputs)
+        inputs = self._capture_inputs(list(inputs))
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise TypeError(f"Input to {op_type} must be a Tensor, got {t!r}")
@@ -577,6 +606,36 @@ class Graph:
             for frame in frames:
                 frame.seen.add(op)
         return op
+
+    def _has_ancestor(self, graph: "Graph") -> bool:
+        return False
+
+    def _capture_inputs(self, inputs: List[Any]) -> List[Any]:
+        return inputs
+
+    # -- function library (bodies of If/While) --
+    def _root_graph(self) -> "Graph":
+        return self
+
+    def _add_function(self, fdef: FunctionDef) -> None:
+        """Adds a function body to the root graph's library (names come from _unique_function_name)."""
+        root = self._root_graph()
+        with root._lock:
+            if any(f.signature.name == fdef.signature.name for f in root._functions):
+                raise ValueError(f"Function {fdef.signature.name!r} already exists in the graph")
+            root._function_names.add(fdef.signature.name)
+            root._functions.append(fdef)
+
+    def _unique_function_name(self, base: str) -> str:
+        root = self._root_graph()
+        with root._lock:
+            name = base
+            i = 0
+            while name in root._function_names:
+                i += 1
+                name = f"{base}_{i}"
+            root._function_names.add(name)
+            return name
 
     def _add_imported_op(self, node_def: NodeDef, inputs: List[Tensor], control: List[Operation]) -> Operation:
         from graphrt.framework import op_registry
@@ -661,16 +720,27 @@ class Graph:
             nd.CopyFrom(op._node_def)
             if add_shapes:
                 nd.attr["_output_shapes"].CopyFrom(attr_value([t.shape for t in op._outputs]))
+        self._add_library(g, 0)
         g.versions.producer = GRAPH_DEF_VERSION
         g.versions.min_consumer = GRAPH_DEF_VERSION_MIN_CONSUMER
         g.versions._mark(g.versions._BY_NAME["producer"])
         return g
 
-    def _nodes_since(self, start: int) -> Tuple[bytes, int]:
-        """Serialized GraphDef of ops[start:] and the new op count (incremental transfer)."""
+    def _add_library(self, g: GraphDef, start: int) -> None:
+        for f in self._functions[start:]:
+            g.library.function.append(f)
+        if len(self._functions) > start:
+            g._mark(GraphDef._BY_NAME["library"])
+
+    def _nodes_since(self, start: int, start_functions: int = 0) -> Tuple[bytes, int, int]:
+        """Serialized GraphDef of the ops and library functions added since (start, start_functions),
+        with the new counts (incremental transfer)."""
         with self._lock:
             end = len(self._ops)
-            return self.as_graph_def(from_version=start).SerializeToString(), end
+            g = self.as_graph_def(from_version=start)
+            del g.library.function[:]
+            self._add_library(g, start_functions)
+            return g.SerializeToString(), end, len(self._functions)
 
     # -- collections --
     def add_to_collection(self, name: str, value: Any) -> None:
@@ -768,10 +838,14 @@ def name_scope(name: Optional[str], default_name: Optional[str] = None, values: 
 
 
 def _graph_of(values: Any) -> Graph:
+    default = get_default_graph()
     for v in values:
         if isinstance(v, (Tensor, Operation)):
-            return v.graph
-    return get_default_graph()
+            g = v.graph
+            if g is not default and default._building_function and default._has_ancestor(g):
+                return default  # an outer tensor used inside a cond/while body being built
+            return g
+    return default
 
 
 def control_dependencies(control_inputs: Optional[Sequence[Any]]) -> Any:

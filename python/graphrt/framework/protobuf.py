@@ -138,9 +138,9 @@ class Message:
             f = self._BY_NAME.get(k)
             if f is None:
                 raise ValueError(f"{type(self).__name__} has no field {k!r}")
-            if f.repeated or f.kind == "map":
+            if f.repeated or f.kind in ("map", "smap"):
                 target = getattr(self, k)
-                if f.kind == "map":
+                if f.kind in ("map", "smap"):
                     target.update(v)
                 else:
                     target.extend(v)
@@ -160,6 +160,8 @@ class Message:
             return values[name]
         if f.kind == "map":
             v = MessageMap(f.message_type)
+        elif f.kind == "smap":
+            v = {}
         elif f.repeated:
             v = RepeatedField(f.message_type)
         elif f.kind == "message":
@@ -177,7 +179,7 @@ class Message:
         f = type(self)._BY_NAME.get(name)
         if f is None:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
-        if f.repeated or f.kind in ("message", "map"):
+        if f.repeated or f.kind in ("message", "map", "smap"):
             raise AttributeError(f"Assignment not allowed to composite field {name!r}; use CopyFrom/extend")
         self._values[name] = self._check_scalar(f, value)
         self._mark(f)
@@ -220,7 +222,7 @@ class Message:
             p._mark(pf)
 
     def _present(self, f: Field, v: Any) -> bool:
-        if f.kind == "map" or f.repeated:
+        if f.kind in ("map", "smap") or f.repeated:
             return len(v) > 0
         if f.kind == "message":
             if f.oneof is not None:
@@ -230,7 +232,7 @@ class Message:
 
     def HasField(self, name: str) -> bool:  # noqa: N802
         f = self._BY_NAME.get(name)
-        if f is None or f.repeated or f.kind == "map":
+        if f is None or f.repeated or f.kind in ("map", "smap"):
             raise ValueError(f"{type(self).__name__} has no singular field {name!r}")
         if f.oneof is not None:
             return self.WhichOneof(f.oneof) == name
@@ -295,7 +297,13 @@ class Message:
                 continue
             v = values[f.name]
             k = f.kind
-            if k == "map":
+            if k == "smap":
+                for key in sorted(v):
+                    entry = bytearray()
+                    _write_len(entry, 1, key.encode("utf-8"))
+                    _write_len(entry, 2, v[key].encode("utf-8"))
+                    _write_len(out, f.number, bytes(entry))
+            elif k == "map":
                 for key in sorted(v):
                     entry = bytearray()
                     _write_len(entry, 1, key.encode("utf-8"))
@@ -396,7 +404,25 @@ class Message:
 
     def _decode_len_field(self, f: Field, buf: memoryview, start: int, end: int, depth: int) -> None:
         k = f.kind
-        if k == "map":
+        if k == "smap":
+            key, value = "", ""
+            pos = start
+            while pos < end:
+                tag, pos = _read_varint(buf, pos, end)
+                n, wt = tag >> 3, tag & 7
+                if wt == _LEN:
+                    length, pos = _read_varint(buf, pos, end)
+                    if length > end - pos:
+                        raise DecodeError("map entry runs past the end")
+                    if n == 1:
+                        key = _utf8(buf[pos:pos + length])
+                    elif n == 2:
+                        value = _utf8(buf[pos:pos + length])
+                    pos += length
+                else:
+                    pos = _skip(buf, pos, end, wt)
+            getattr(self, f.name)[key] = value
+        elif k == "map":
             key, sub = "", None
             pos = start
             while pos < end:
@@ -455,7 +481,7 @@ class Message:
         for f in self.FIELDS:
             if f.name in self._values:
                 v = self._values[f.name]
-                if f.kind == "map":
+                if f.kind in ("map", "smap"):
                     if v:
                         parts.append(f"{f.name}={{" + ", ".join(f"{k!r}: {v[k]!r}" for k in sorted(v)) + "}")
                 elif f.repeated:
@@ -522,7 +548,10 @@ def text_format(message: Message, indent: int = 0) -> str:
         if f.name not in message._values:
             continue
         v = message._values[f.name]
-        if f.kind == "map":
+        if f.kind == "smap":
+            for key in sorted(v):
+                lines.append(f'{pad}{f.name} {{ key: "{_escape(key)}" value: "{_escape(v[key])}" }}')
+        elif f.kind == "map":
             for key in sorted(v):
                 lines.append(f"{pad}{f.name} {{")
                 lines.append(f'{pad}  key: "{_escape(key)}"')
