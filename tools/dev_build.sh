@@ -12,4 +12,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -Dpybind11_DIR="$(python -m pybind11 --cmakedir)" >/dev/null
 fi
 ninja -C "$build" -j2 "$@"
-cp "$build"/_core*.so "$root/python/graphrt/"
+# Copy then rename: replacing the file in place would crash processes that have it loaded.
+for so in "$build"/_core*.so; do
+  cp "$so" "$root/python/graphrt/.$(basename "$so").tmp"
+  mv -f "$root/python/graphrt/.$(basename "$so").tmp" "$root/python/graphrt/$(basename "$so")"
+done

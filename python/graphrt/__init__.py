@@ -33,6 +33,7 @@ from graphrt.ops.random_ops import *  # noqa: F401,F403
 from graphrt.ops.control_flow_ops import *  # noqa: F401,F403
 from graphrt.ops.debug_ops import *  # noqa: F401,F403
 from graphrt.ops.string_ops import *  # noqa: F401,F403
+from graphrt.ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 - registers ops
 
 from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                                    RunOptions)
@@ -40,6 +41,9 @@ from graphrt.client.session import InteractiveSession, Session, get_default_sess
 from graphrt import nn
 from graphrt import debugging
 from graphrt import strings
+from graphrt import math
+from graphrt import linalg
+from graphrt import random
 from graphrt import train
 from graphrt import compat
 

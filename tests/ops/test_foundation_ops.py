@@ -151,12 +151,21 @@ def test_matmul_large_uses_blas_and_is_right():
 
 
 def test_matmul_runtime_shape_mismatch():
-    x = tf.placeholder(tf.float32)
-    y = tf.placeholder(tf.float32)
+    x = tf.placeholder(tf.float32, [None, None])
+    y = tf.placeholder(tf.float32, [None, None])
+    assert tf.matmul(x, y).op.type == "MatMul"
     with pytest.raises(tf.errors.InvalidArgumentError, match="size-incompatible"):
         run(tf.matmul(x, y), {x: np.ones((2, 3)), y: np.ones((4, 2))})
-    with pytest.raises(tf.errors.InvalidArgumentError, match="must be matrices"):
-        run(tf.matmul(x, y), {x: np.ones(3), y: np.ones((3, 2))})
+
+
+def test_matmul_unknown_rank_is_batched_like_tf1():
+    x = tf.placeholder(tf.float32)
+    y = tf.placeholder(tf.float32)
+    z = tf.matmul(x, y, transpose_b=True)
+    assert z.op.type == "BatchMatMulV2"
+    a = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
+    b = np.ones((4, 3), np.float32)
+    np.testing.assert_allclose(run(z, {x: a, y: b}), a @ b.T)
 
 
 def test_matmul_static_shape_mismatch():

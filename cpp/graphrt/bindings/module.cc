@@ -132,7 +132,7 @@ py::object ArrayFromTensor(const Tensor& in, bool must_copy) {
   const auto& dims = t.shape().dims();
   std::vector<ssize_t> shape(dims.begin(), dims.end());
   py::array arr;
-  if (t.dtype() == DT_STRING) {
+  if (IsStringLike(t.dtype())) {
     arr = py::array(py::dtype("object"), shape);
     PyObject** out = static_cast<PyObject**>(arr.mutable_data());
     const std::string* src = t.data<std::string>();
@@ -268,6 +268,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("_debug_blas_threads", [] { return scipy_openblas_get_num_threads(); });
   m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });
   m.def("registered_ops", [] { return OpRegistry::Global().OpNames(); });
+  m.def("op_kernel_types", [] {
+    py::dict out;
+    const OpRegistry& r = OpRegistry::Global();
+    for (const std::string& op : r.OpNames()) {
+      bool any = false;
+      py::list names;
+      for (DataType dt : r.KernelTypes(op, &any)) names.append(DataTypeName(dt));
+      if (any) names.append("any");
+      out[py::str(op)] = names;
+    }
+    return out;
+  });
   m.def("allocator_stats", [] {
     AllocatorStats s = GetAllocatorStats();
     py::dict d;

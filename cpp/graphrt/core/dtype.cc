@@ -59,7 +59,7 @@ Half FloatToHalf(float f) {
 bool IsValidDataType(int v) {
   switch (v) {
     case DT_FLOAT: case DT_DOUBLE: case DT_INT32: case DT_UINT8: case DT_INT16: case DT_INT8:
-    case DT_STRING: case DT_INT64: case DT_BOOL: case DT_UINT16: case DT_HALF:
+    case DT_STRING: case DT_INT64: case DT_BOOL: case DT_UINT16: case DT_HALF: case DT_RESOURCE:
       return true;
     default:
       return false;
@@ -95,6 +95,7 @@ std::string DataTypeName(DataType dt) {
     case DT_BOOL: return "bool";
     case DT_UINT16: return "uint16";
     case DT_HALF: return "float16";
+    case DT_RESOURCE: return "resource";
     default: return "invalid(" + std::to_string(int(dt)) + ")";
   }
 }

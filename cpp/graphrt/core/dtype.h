@@ -19,6 +19,7 @@ enum DataType : int {
   DT_BOOL = 10,
   DT_UINT16 = 17,
   DT_HALF = 19,
+  DT_RESOURCE = 20,  // a handle to a resource in the session's ResourceMgr (held as a string)
 };
 
 // IEEE half precision stored as its bit pattern; arithmetic goes through float.
@@ -44,6 +45,9 @@ template <> struct DataTypeOf<int8_t> { static constexpr DataType value = DT_INT
 template <> struct DataTypeOf<bool> { static constexpr DataType value = DT_BOOL; };
 template <> struct DataTypeOf<Half> { static constexpr DataType value = DT_HALF; };
 template <> struct DataTypeOf<std::string> { static constexpr DataType value = DT_STRING; };
+
+// Strings and resource handles are stored as std::string elements.
+inline bool IsStringLike(DataType dt) { return dt == DT_STRING || dt == DT_RESOURCE; }
 
 // Calls fn(T{}) with T the C++ type of `dt` for every numeric type (and bool/half); returns false
 // when `dt` is not handled so callers can report the unsupported type.

@@ -6,7 +6,7 @@ namespace graphrt {
 
 StatusOr<Tensor> Tensor::Allocate(DataType dtype, const Shape& shape) {
   int64_t n = shape.num_elements();
-  if (dtype == DT_STRING) {
+  if (IsStringLike(dtype)) {
     ASSIGN_OR_RETURN(std::shared_ptr<Buffer> b, Buffer::AllocateStrings(static_cast<size_t>(n)));
     return Tensor(dtype, shape, std::move(b));
   }
@@ -21,7 +21,7 @@ StatusOr<Tensor> Tensor::Allocate(DataType dtype, const Shape& shape) {
 
 StatusOr<Tensor> Tensor::Copy() const {
   ASSIGN_OR_RETURN(Tensor out, Allocate(dtype_, shape_));
-  if (dtype_ == DT_STRING) {
+  if (IsStringLike(dtype_)) {
     const std::string* src = data<std::string>();
     std::string* dst = out.data<std::string>();
     for (int64_t i = 0; i < num_elements(); ++i) dst[i] = src[i];

@@ -1,4 +1,4 @@
-// Elementwise math: unary ops, broadcasting binary ops (arithmetic, comparison, logical) and AddN.
+// Elementwise math: unary ops, broadcasting binary ops (arithmetic, comparison, logical), BiasAdd and AddN.
 // Each op is a small functor; the kernels own dtype dispatch, broadcasting, buffer reuse and the
 // integer error checks (division by zero, negative integer powers) that must never crash.
 #include <algorithm>
@@ -114,6 +114,34 @@ struct EqualF { template <typename C> bool operator()(C a, C b) const { return a
 struct NotEqualF { template <typename C> bool operator()(C a, C b) const { return a != b; } };
 struct LogicalAndF { template <typename C> bool operator()(C a, C b) const { return a && b; } };
 struct LogicalOrF { template <typename C> bool operator()(C a, C b) const { return a || b; } };
+struct DivNoNanF {
+  template <typename C> C operator()(C a, C b) const {
+    if (b == C(0)) return C(0);
+    if constexpr (kIsInt<C>) return SafeDiv(a, b); else return static_cast<C>(a / b);
+  }
+};
+struct TruncateDivF {
+  static constexpr bool kIntDivision = true;
+  template <typename C> C operator()(C a, C b) const {
+    if constexpr (kIsInt<C>) return SafeDiv(a, b);
+    else if constexpr (std::is_same<C, bool>::value) return a;
+    else return std::trunc(a / b);
+  }
+};
+struct TruncateModF {
+  static constexpr bool kIntDivision = true;
+  template <typename C> C operator()(C a, C b) const {
+    if constexpr (kIsInt<C>) return SafeRem(a, b);
+    else if constexpr (std::is_same<C, bool>::value) return false;
+    else return std::fmod(a, b);
+  }
+};
+struct Atan2F {
+  template <typename C> C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point<C>::value) return std::atan2(a, b);
+    else return static_cast<C>(std::atan2(double(a), double(b)));
+  }
+};
 
 template <typename F, typename = void> struct CostOf { static constexpr int value = 1; };
 template <typename F> struct CostOf<F, std::void_t<decltype(F::kCost)>> { static constexpr int value = F::kCost; };
@@ -208,28 +236,164 @@ struct CosF {
 struct ReluF { template <typename C> C operator()(C a) const { return a > C(0) ? a : C(0); } };
 struct LogicalNotF { template <typename C> C operator()(C a) const { return !a; } };
 
+// Float math on any C: integer and bool inputs (never registered for these ops) go through double.
+template <typename C, typename Fn> C FloatMath(C a, const Fn& fn) {
+  if constexpr (std::is_floating_point<C>::value) return fn(a); else return static_cast<C>(fn(static_cast<double>(a)));
+}
+#define GRAPHRT_FLOAT_UNARY(NAME, EXPR)                                                         \
+  struct NAME {                                                                                 \
+    static constexpr int kCost = 16;                                                            \
+    template <typename C> C operator()(C a) const {                                             \
+      return FloatMath(a, [](auto x) -> decltype(x) { return EXPR; });                          \
+    }                                                                                           \
+  };
+GRAPHRT_FLOAT_UNARY(Expm1F, std::expm1(x))
+GRAPHRT_FLOAT_UNARY(Log1pF, std::log1p(x))
+GRAPHRT_FLOAT_UNARY(TanF, std::tan(x))
+GRAPHRT_FLOAT_UNARY(AsinF, std::asin(x))
+GRAPHRT_FLOAT_UNARY(AcosF, std::acos(x))
+GRAPHRT_FLOAT_UNARY(AtanF, std::atan(x))
+GRAPHRT_FLOAT_UNARY(SinhF, std::sinh(x))
+GRAPHRT_FLOAT_UNARY(CoshF, std::cosh(x))
+GRAPHRT_FLOAT_UNARY(EluF, x > 0 ? x : std::expm1(x))
+GRAPHRT_FLOAT_UNARY(SeluF, x > 0 ? decltype(x)(1.0507009873554804934193349852946) * x
+                                 : decltype(x)(1.7580993408473768599402175208123) * std::expm1(x))
+// log(1 + exp(x)) without overflow for large |x|.
+GRAPHRT_FLOAT_UNARY(SoftplusF, x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)))
+GRAPHRT_FLOAT_UNARY(SoftsignF, x / (decltype(x)(1) + std::fabs(x)))
+// Round half to even (the default FE_TONEAREST mode), like np.round / np.rint.
+GRAPHRT_FLOAT_UNARY(RintF, std::nearbyint(x))
+GRAPHRT_FLOAT_UNARY(ErfF, std::erf(x))
+GRAPHRT_FLOAT_UNARY(ErfcF, std::erfc(x))
+#undef GRAPHRT_FLOAT_UNARY
+struct RoundF {
+  template <typename C> C operator()(C a) const {
+    if constexpr (std::is_floating_point<C>::value) return std::nearbyint(a); else return a;
+  }
+};
+// lgamma_r: the reentrant form, since std::lgamma writes the global signgam.
+struct LgammaF {
+  static constexpr int kCost = 32;
+  template <typename C> C operator()(C a) const {
+    int sign = 0;
+    if constexpr (std::is_same<C, float>::value) return lgammaf_r(a, &sign);
+    else return static_cast<C>(lgamma_r(static_cast<double>(a), &sign));
+  }
+};
+struct Relu6F {
+  template <typename C> C operator()(C a) const {
+    if constexpr (std::is_same<C, bool>::value) return a;
+    else return a < C(0) ? C(0) : (a > C(6) ? C(6) : a);
+  }
+};
+struct IsNanF { template <typename C> bool operator()(C a) const { if constexpr (std::is_floating_point<C>::value) return std::isnan(a); else return false; } };
+struct IsInfF { template <typename C> bool operator()(C a) const { if constexpr (std::is_floating_point<C>::value) return std::isinf(a); else return false; } };
+struct IsFiniteF { template <typename C> bool operator()(C a) const { if constexpr (std::is_floating_point<C>::value) return std::isfinite(a); else return true; } };
+// LeakyRelu: attr alpha (float, default 0.2).
+struct LeakyReluF {
+  float alpha = 0.2f;
+  Status Init(const NodeDef& def) {
+    const AttrValue* a = FindAttr(def, "alpha");
+    if (a != nullptr) {
+      if (a->kind != AttrValue::Kind::kF) return InvalidArgument("LeakyRelu attr 'alpha' must be a float");
+      alpha = a->f;
+    }
+    return Status::OK();
+  }
+  template <typename C> C operator()(C a) const {
+    if constexpr (std::is_floating_point<C>::value) return a > C(0) ? a : static_cast<C>(a * static_cast<C>(alpha));
+    else return a;
+  }
+};
+
+template <typename F, typename = void> struct HasInit : std::false_type {};
+template <typename F> struct HasInit<F, std::void_t<decltype(std::declval<F&>().Init(std::declval<const NodeDef&>()))>> : std::true_type {};
+
 template <typename F>
 class UnaryKernel : public OpKernel {
  public:
   using OpKernel::OpKernel;
-  Status Init(const NodeDef&) { return Status::OK(); }
+  Status Init(const NodeDef& def) {
+    if constexpr (HasInit<F>::value) return f_.Init(def);
+    return Status::OK();
+  }
   Status Compute(OpKernelContext* ctx) override {
     const Tensor& a = ctx->input(0);
     Status status;
     DispatchNumeric(a.dtype(), [&](auto tag) {
       using T = decltype(tag);
       using C = typename MathType<T>::type;
-      auto out = ctx->AllocateOutput(0, a.dtype(), a.shape(), 0);
+      using R = decltype(F()(C()));
+      // Predicates (IsNan, ...) write bool whatever the input type.
+      constexpr bool kBoolOut = std::is_same<R, bool>::value && !std::is_same<C, bool>::value;
+      using TO = typename std::conditional<kBoolOut, bool, T>::type;
+      auto out = ctx->AllocateOutput(0, DataTypeOf<TO>::value, a.shape(), kBoolOut ? -1 : 0);
       if (!out.ok()) { status = out.status(); return; }
       const T* pa = a.data<T>();
-      T* po = out.value().template data<T>();
-      const F f;
+      TO* po = out.value().template data<TO>();
+      const F& f = f_;
       ForRange(ctx->intra_op(), a.num_elements(), [&](int64_t s, int64_t e) {
-        for (int64_t i = s; i < e; ++i) po[i] = Store<T>(static_cast<C>(f(Load(pa[i]))));
+        for (int64_t i = s; i < e; ++i) po[i] = Store<TO>(static_cast<typename MathType<TO>::type>(f(Load(pa[i]))));
       }, CostOf<F>::value);
     });
     return status;
   }
+
+ private:
+  F f_;
+};
+
+// BiasAdd: value + bias along the channel dimension (last for NHWC, 1 for NCHW).
+class BiasAddKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) {
+    const AttrValue* a = FindAttr(def, "data_format");
+    if (a != nullptr && a->kind == AttrValue::Kind::kS && !a->s.empty()) {
+      if (a->s == "NCHW") nchw_ = true;
+      else if (a->s != "NHWC") return InvalidArgument("Invalid data format: " + a->s);
+    }
+    return Status::OK();
+  }
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& v = ctx->input(0);
+    const Tensor& b = ctx->input(1);
+    if (v.dtype() != b.dtype()) {
+      return InvalidArgument("BiasAdd got mismatched input types " + DataTypeName(v.dtype()) + " and " + DataTypeName(b.dtype()));
+    }
+    if (v.shape().rank() < 2) return InvalidArgument("Input tensor must be at least 2D: " + v.shape().ToString());
+    if (b.shape().rank() != 1) return InvalidArgument("Biases must be 1D: " + b.shape().ToString());
+    const int cdim = nchw_ ? 1 : v.shape().rank() - 1;
+    const int64_t channels = v.shape().dim(cdim);
+    if (b.shape().dim(0) != channels) {
+      return InvalidArgument("Must provide as many biases as the channel dimension of the input tensor: " +
+                             b.shape().ToString() + " vs. " + v.shape().ToString());
+    }
+    int64_t inner = 1;
+    for (int i = cdim + 1; i < v.shape().rank(); ++i) inner *= v.shape().dim(i);
+    Status status;
+    DispatchNumeric(v.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      using C = typename MathType<T>::type;
+      auto out = ctx->AllocateOutput(0, v.dtype(), v.shape(), 0);
+      if (!out.ok()) { status = out.status(); return; }
+      const T* pv = v.data<T>();
+      const T* pb = b.data<T>();
+      T* po = out.value().template data<T>();
+      const int64_t n = v.num_elements();
+      if (n == 0) return;
+      // Element i has channel (i / inner) % channels.
+      ForRange(ctx->intra_op(), n, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) {
+          po[i] = Store<T>(static_cast<C>(Load(pv[i]) + Load(pb[(i / inner) % channels])));
+        }
+      }, 2);
+    });
+    return status;
+  }
+
+ private:
+  bool nchw_ = false;
 };
 
 class AddNKernel : public OpKernel {
@@ -324,6 +488,37 @@ void RegisterElementwiseKernels(OpRegistry* r) {
   Unary<SinF>(r, "Sin", kFloatTypes);
   Unary<CosF>(r, "Cos", kFloatTypes);
   Unary<LogicalNotF>(r, "LogicalNot", {DT_BOOL});
+
+  Binary<DivNoNanF>(r, "DivNoNan", kFloatTypes);
+  Binary<TruncateDivF>(r, "TruncateDiv", num);
+  Binary<TruncateModF>(r, "TruncateMod", {DT_FLOAT, DT_DOUBLE, DT_HALF, DT_INT32, DT_INT64});
+  Binary<Atan2F>(r, "Atan2", kFloatTypes);
+
+  Unary<Expm1F>(r, "Expm1", kFloatTypes);
+  Unary<Log1pF>(r, "Log1p", kFloatTypes);
+  Unary<TanF>(r, "Tan", kFloatTypes);
+  Unary<AsinF>(r, "Asin", kFloatTypes);
+  Unary<AcosF>(r, "Acos", kFloatTypes);
+  Unary<AtanF>(r, "Atan", kFloatTypes);
+  Unary<SinhF>(r, "Sinh", kFloatTypes);
+  Unary<CoshF>(r, "Cosh", kFloatTypes);
+  Unary<Relu6F>(r, "Relu6", num);
+  Unary<EluF>(r, "Elu", kFloatTypes);
+  Unary<SeluF>(r, "Selu", kFloatTypes);
+  Unary<SoftplusF>(r, "Softplus", kFloatTypes);
+  Unary<SoftsignF>(r, "Softsign", kFloatTypes);
+  Unary<LeakyReluF>(r, "LeakyRelu", kFloatTypes);
+  Unary<RoundF>(r, "Round", kSignedTypes);
+  Unary<RintF>(r, "Rint", kFloatTypes);
+  Unary<ErfF>(r, "Erf", kFloatTypes);
+  Unary<ErfcF>(r, "Erfc", kFloatTypes);
+  Unary<LgammaF>(r, "Lgamma", kFloatTypes);
+  Unary<IsNanF>(r, "IsNan", kFloatTypes);
+  Unary<IsInfF>(r, "IsInf", kFloatTypes);
+  Unary<IsFiniteF>(r, "IsFinite", kFloatTypes);
+
+  r->RegisterOp({"BiasAdd", FixedArity(2, 1)});
+  r->RegisterKernel("BiasAdd", "T", num, MakeFactory<BiasAddKernel>());
 
   r->RegisterOp({"AddN", AttrArity("N", 1)});
   r->RegisterKernel("AddN", "T", num, MakeFactory<AddNKernel>());

@@ -3,29 +3,15 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
 #include <cstring>
 
 #include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/blas.h"
 #include "graphrt/kernels/elementwise_util.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
 namespace {
-
-// OpenBLAS's thread count is process-wide (this build exports no per-thread setter); change it only
-// when a call wants a different width, so sessions with one intra-op setting never pay for it.
-void SetBlasThreads(int n) {
-  static std::atomic<int> current{-1};
-  static std::mutex mu;
-  if (current.load(std::memory_order_relaxed) == n) return;
-  std::lock_guard<std::mutex> lock(mu);
-  if (current.load() != n) {
-    scipy_openblas_set_num_threads(n);
-    current.store(n);
-  }
-}
 
 class MatMulKernel : public OpKernel {
  public:

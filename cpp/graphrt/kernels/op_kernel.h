@@ -11,11 +11,13 @@
 namespace graphrt {
 
 class FunctionLibrary;
+class ResourceMgr;
 
 // What a kernel may know of where it was created: the function library of its graph (for kernels
-// such as If/While that run function bodies).
+// such as If/While that run function bodies) and the session's resources (for Variables).
 struct KernelEnv {
   const FunctionLibrary* functions = nullptr;
+  ResourceMgr* resources = nullptr;
 };
 
 class OpKernelContext {

@@ -1,5 +1,6 @@
 #include "graphrt/kernels/registry.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "graphrt/kernels/attrs.h"
@@ -52,6 +53,20 @@ std::vector<std::string> OpRegistry::OpNames() const {
   std::vector<std::string> names;
   for (const auto& kv : ops_) names.push_back(kv.first);
   return names;
+}
+
+std::vector<DataType> OpRegistry::KernelTypes(const std::string& op, bool* any_type) const {
+  std::vector<DataType> types;
+  *any_type = false;
+  auto it = kernels_.find(op);
+  if (it == kernels_.end()) return types;
+  for (const KernelEntry& e : it->second) {
+    if (e.type_attr.empty()) *any_type = true;
+    for (DataType dt : e.types) {
+      if (std::find(types.begin(), types.end(), dt) == types.end()) types.push_back(dt);
+    }
+  }
+  return types;
 }
 
 StatusOr<std::unique_ptr<OpKernel>> OpRegistry::CreateKernel(const NodeDef& node, const KernelEnv& env) const {

@@ -40,6 +40,9 @@ class OpRegistry {
   const OpDef* LookupOp(const std::string& name) const;
   StatusOr<std::unique_ptr<OpKernel>> CreateKernel(const NodeDef& node, const KernelEnv& env = KernelEnv()) const;
   std::vector<std::string> OpNames() const;
+  // The dtypes an op's kernels serve (by their type attr); `any_type` is set for kernels that take
+  // every type (no type constraint).
+  std::vector<DataType> KernelTypes(const std::string& op, bool* any_type) const;
 
  private:
   struct KernelEntry {

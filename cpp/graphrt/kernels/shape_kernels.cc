@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "graphrt/kernels/array_util.h"
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/elementwise_util.h"
 #include "graphrt/kernels/kernel_util.h"
@@ -191,26 +192,16 @@ class StridedSliceKernel : public OpKernel {
     ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, in.dtype(), Shape(out_dims)));
     const int64_t total = out.num_elements();
     if (total == 0) return Status::OK();
-    std::vector<int64_t> in_strides(rank, 1);
-    for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.shape().dim(i + 1);
-    // Odometer over the sliced dims; element copies by size (strings by assignment).
-    std::vector<int64_t> idx(rank, 0);
-    const size_t elem = in.dtype() == DT_STRING ? 0 : DataTypeSize(in.dtype());
-    const char* src = static_cast<const char*>(in.raw());
-    char* dst = static_cast<char*>(out.raw());
-    for (int64_t o = 0; o < total; ++o) {
-      int64_t off = 0;
-      for (int i = 0; i < rank; ++i) off += (dims[i].begin + idx[i] * dims[i].stride) * in_strides[i];
-      if (elem == 0) {
-        out.data<std::string>()[o] = in.data<std::string>()[off];
-      } else {
-        std::memcpy(dst + o * elem, src + off * elem, elem);
-      }
-      for (int i = rank - 1; i >= 0; --i) {
-        if (++idx[i] < dims[i].length) break;
-        idx[i] = 0;
-      }
+    // One strided copy: contiguous inner runs (stride 1 on the last sliced dim) go by memcpy.
+    std::vector<int64_t> in_strides = RowMajorStrides(in.shape());
+    std::vector<int64_t> src_strides(rank), lengths(rank);
+    int64_t offset = 0;
+    for (int i = 0; i < rank; ++i) {
+      offset += dims[i].begin * in_strides[i];
+      src_strides[i] = dims[i].stride * in_strides[i];
+      lengths[i] = dims[i].length;
     }
+    StridedCopy(in, offset, src_strides, out, 0, RowMajorStrides(Shape(lengths)), lengths, ctx->intra_op());
     return Status::OK();
   }
 

@@ -7,7 +7,7 @@ namespace graphrt {
 DirectSession::DirectSession(const SessionOptions& options)
     : inter_op_threads_(options.inter_op_threads > 0 ? options.inter_op_threads : DefaultThreadCount()),
       intra_op_threads_(options.intra_op_threads > 0 ? options.intra_op_threads : DefaultThreadCount()),
-      kernels_(KernelEnv{&graph_.library()}) {
+      kernels_(KernelEnv{&graph_.library(), &resources_}) {
   inter_op_ = std::make_unique<ThreadPool>(inter_op_threads_ - 1);
   intra_op_ = std::make_unique<ThreadPool>(intra_op_threads_ - 1);
   env_.inter_op = inter_op_.get();
@@ -63,6 +63,7 @@ void DirectSession::Close() {
   closed_ = true;
   plans_.clear();  // in-flight runs keep their plan (and its kernels) alive until they finish
   kernels_.Clear();
+  resources_.Clear();  // in-flight kernels hold their Var by shared_ptr
 }
 
 bool DirectSession::closed() const {

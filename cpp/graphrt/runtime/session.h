@@ -13,6 +13,7 @@
 #include "graphrt/graph/graph.h"
 #include "graphrt/runtime/executor.h"
 #include "graphrt/runtime/plan.h"
+#include "graphrt/runtime/resource_mgr.h"
 #include "graphrt/runtime/threadpool.h"
 
 namespace graphrt {
@@ -46,6 +47,7 @@ class DirectSession {
   int inter_op_threads_, intra_op_threads_;
   mutable std::shared_mutex graph_mu_;
   Graph graph_;
+  ResourceMgr resources_;  // before kernels_: kernels hold a pointer to it
   KernelCache kernels_;
   mutable std::mutex plans_mu_;
   std::unordered_map<std::string, std::shared_ptr<const Plan>> plans_;

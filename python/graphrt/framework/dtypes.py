@@ -109,8 +109,9 @@ uint8 = DType(4, "uint8", np.uint8)
 uint16 = DType(17, "uint16", np.uint16)
 bool = DType(10, "bool", np.bool_)  # noqa: A001 - TF's public name
 string = DType(7, "string", np.object_)
+resource = DType(20, "resource", np.object_)  # a handle to a session resource (a Variable)
 
-_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string]
+_ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string, resource]
 _BY_ENUM = {d.as_datatype_enum: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64})

@@ -1,0 +1,472 @@
+// Convolutions: Conv2D (im2col + OpenBLAS gemm), DepthwiseConv2dNative (direct loop) and
+// Conv2DBackpropInput (gemm + col2im gather). NHWC natively; NCHW through transposed copies.
+// float/double compute in their own type, half in float.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/blas.h"
+#include "graphrt/kernels/conv_util.h"
+#include "graphrt/kernels/elementwise_util.h"
+#include "graphrt/kernels/kernel_util.h"
+#include "graphrt/kernels/registry.h"
+
+namespace graphrt {
+namespace {
+
+// Bytes of im2col buffer per chunk of output rows.
+constexpr int64_t kColBufferBytes = int64_t{32} << 20;
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+
+struct ConvParams {
+  bool nchw = false;
+  int64_t stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1;
+  Padding padding = Padding::kValid;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // explicit only
+};
+
+Status ReadConvParams(const NodeDef& def, bool allow_explicit, ConvParams* p) {
+  ASSIGN_OR_RETURN(p->nchw, ReadDataFormat(def));
+  ASSIGN_OR_RETURN(p->padding, ReadPadding(def));
+  if (p->padding == Padding::kExplicit && !allow_explicit) {
+    return InvalidArgument("EXPLICIT padding is not supported by " + def.op);
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> strides, GetIntListAttr(def, "strides", {}, true));
+  if (strides.size() != 4) {
+    return InvalidArgument("Sliding window strides field must specify 4 dimensions");
+  }
+  const int hi = p->nchw ? 2 : 1, wi = p->nchw ? 3 : 2, ci = p->nchw ? 1 : 3;
+  if (strides[0] != 1 || strides[ci] != 1) {
+    return InvalidArgument("Current implementation does not yet support strides in the batch and depth dimensions.");
+  }
+  if (strides[hi] <= 0 || strides[wi] <= 0) return InvalidArgument("Strides must be positive");
+  p->stride_h = strides[hi];
+  p->stride_w = strides[wi];
+  ASSIGN_OR_RETURN(std::vector<int64_t> dil, GetIntListAttr(def, "dilations", {1, 1, 1, 1}, false));
+  if (dil.size() != 4) return InvalidArgument("Sliding window dilations field must specify 4 dimensions");
+  if (dil[0] != 1 || dil[ci] != 1) {
+    return InvalidArgument("Current implementation does not yet support dilations in the batch and depth dimensions.");
+  }
+  if (dil[hi] <= 0 || dil[wi] <= 0) return InvalidArgument("Dilated rates should be larger than 0.");
+  p->dil_h = dil[hi];
+  p->dil_w = dil[wi];
+  ASSIGN_OR_RETURN(std::vector<int64_t> pads, GetIntListAttr(def, "explicit_paddings", {}, false));
+  if (p->padding == Padding::kExplicit) {
+    if (pads.size() != 8) return InvalidArgument("explicit_paddings attribute must contain 8 values");
+    for (int64_t v : pads) {
+      if (v < 0) return InvalidArgument("All elements of explicit_paddings must be nonnegative");
+    }
+    if (pads[0] != 0 || pads[1] != 0 || pads[2 * ci] != 0 || pads[2 * ci + 1] != 0) {
+      return InvalidArgument("Nonzero explicit padding in the batch or depth dimensions is not supported");
+    }
+    p->pad_top = pads[2 * hi];
+    p->pad_bottom = pads[2 * hi + 1];
+    p->pad_left = pads[2 * wi];
+    p->pad_right = pads[2 * wi + 1];
+  } else if (!pads.empty()) {
+    return InvalidArgument("explicit_paddings attribute must be empty if the padding attribute is not EXPLICIT");
+  }
+  return Status::OK();
+}
+
+// N, H, W, C of a 4-D tensor shape in the given layout.
+struct Dims4 {
+  int64_t n, h, w, c;
+};
+Dims4 ReadDims(const Shape& s, bool nchw) {
+  return nchw ? Dims4{s.dim(0), s.dim(2), s.dim(3), s.dim(1)} : Dims4{s.dim(0), s.dim(1), s.dim(2), s.dim(3)};
+}
+Shape MakeShape(const Dims4& d, bool nchw) {
+  return nchw ? Shape({d.n, d.c, d.h, d.w}) : Shape({d.n, d.h, d.w, d.c});
+}
+
+int BlasThreads(OpKernelContext* ctx, int64_t work) {
+  if (work < 64 * 64 * 64 || ctx->intra_op() == nullptr) return 1;
+  return ctx->intra_op()->num_threads() + 1;
+}
+
+template <typename Body>
+void ParallelRows(ThreadPool* pool, int64_t rows, int64_t row_cost, const Body& body) {
+  const int64_t total = rows * std::max<int64_t>(row_cost, 1);
+  if (pool == nullptr || pool->num_threads() == 0 || rows < 2 || total < kParallelMinElements * 2) {
+    body(0, rows);
+  } else {
+    pool->ParallelFor(rows, std::max<int64_t>(1, kParallelMinElements / std::max<int64_t>(row_cost, 1)), body);
+  }
+}
+
+// Reads tensor data as compute type C (float for half), in NHWC order.
+template <typename T, typename C>
+std::vector<C> LoadNhwc(const Tensor& t, bool nchw, const Dims4& d, ThreadPool* pool) {
+  const int64_t n = t.num_elements();
+  std::vector<C> out(static_cast<size_t>(n));
+  const T* p = t.data<T>();
+  if (!nchw) {
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<C>(Load(p[i]));
+    return out;
+  }
+  std::vector<C> tmp(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) tmp[i] = static_cast<C>(Load(p[i]));
+  NchwToNhwc(tmp.data(), out.data(), d.n, d.c, d.h * d.w, sizeof(C), pool);
+  return out;
+}
+
+template <typename T, typename C>
+void StoreFromNhwc(const std::vector<C>& v, const Tensor& out, bool nchw, const Dims4& d, ThreadPool* pool) {
+  T* p = out.data<T>();
+  const int64_t n = out.num_elements();
+  if (!nchw) {
+    for (int64_t i = 0; i < n; ++i) p[i] = Store<T>(static_cast<typename MathType<T>::type>(v[i]));
+    return;
+  }
+  std::vector<C> tmp(static_cast<size_t>(n));
+  NhwcToNchw(v.data(), tmp.data(), d.n, d.c, d.h * d.w, sizeof(C), pool);
+  for (int64_t i = 0; i < n; ++i) p[i] = Store<T>(static_cast<typename MathType<T>::type>(tmp[i]));
+}
+
+template <typename T>
+std::vector<typename MathType<T>::type> LoadFlat(const Tensor& t) {
+  using C = typename MathType<T>::type;
+  std::vector<C> out(static_cast<size_t>(t.num_elements()));
+  const T* p = t.data<T>();
+  for (size_t i = 0; i < out.size(); ++i) out[i] = Load(p[i]);
+  return out;
+}
+
+// Window geometry of one conv: output sizes and padding before.
+struct ConvGeom {
+  Dims4 in;
+  int64_t kh, kw, out_h, out_w, pad_t, pad_l;
+};
+
+Status ComputeGeom(const ConvParams& p, const Dims4& in, int64_t kh, int64_t kw, ConvGeom* g) {
+  g->in = in;
+  g->kh = kh;
+  g->kw = kw;
+  RETURN_IF_ERROR(WindowOutputSize(in.h, kh, p.dil_h, p.stride_h, p.padding, p.pad_top, p.pad_bottom, &g->out_h, &g->pad_t));
+  RETURN_IF_ERROR(WindowOutputSize(in.w, kw, p.dil_w, p.stride_w, p.padding, p.pad_left, p.pad_right, &g->out_w, &g->pad_l));
+  return Status::OK();
+}
+
+// ---- Conv2D ------------------------------------------------------------------------------------
+
+class Conv2DKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) { return ReadConvParams(def, true, &p_); }
+  bool expensive() const override { return true; }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& input = ctx->input(0);
+    const Tensor& filter = ctx->input(1);
+    if (input.shape().rank() != 4) return InvalidArgument("input must be 4-dimensional" + input.shape().ToString());
+    if (filter.shape().rank() != 4) return InvalidArgument("filter must be 4-dimensional: " + filter.shape().ToString());
+    if (input.dtype() != filter.dtype()) return InvalidArgument("input and filter must have the same type");
+    const Dims4 in = ReadDims(input.shape(), p_.nchw);
+    const int64_t kh = filter.shape().dim(0), kw = filter.shape().dim(1), oc = filter.shape().dim(3);
+    if (in.c != filter.shape().dim(2)) {
+      return InvalidArgument("input and filter must have the same depth: " + std::to_string(in.c) + " vs " +
+                             std::to_string(filter.shape().dim(2)));
+    }
+    ConvGeom g;
+    RETURN_IF_ERROR(ComputeGeom(p_, in, kh, kw, &g));
+    const Dims4 od{in.n, g.out_h, g.out_w, oc};
+    ASSIGN_OR_RETURN(Shape out_shape, Shape::Make(MakeShape(od, p_.nchw).dims()));
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, input.dtype(), out_shape));
+    if (out.num_elements() == 0) return Status::OK();
+    const int64_t k = kh * kw * in.c;
+    if (k > kIntMax || oc > kIntMax) return InvalidArgument("Conv2D dimensions are too large");
+    bool ok = false;
+    switch (input.dtype()) {
+      case DT_FLOAT: ok = Run<float>(ctx, input, filter, out, g, od); break;
+      case DT_DOUBLE: ok = Run<double>(ctx, input, filter, out, g, od); break;
+      case DT_HALF: ok = Run<Half>(ctx, input, filter, out, g, od); break;
+      default: return InvalidArgument("Conv2D does not support " + DataTypeName(input.dtype()));
+    }
+    (void)ok;
+    return Status::OK();
+  }
+
+ private:
+  template <typename T>
+  bool Run(OpKernelContext* ctx, const Tensor& input, const Tensor& filter, const Tensor& out, const ConvGeom& g,
+           const Dims4& od) {
+    using C = typename MathType<T>::type;
+    ThreadPool* pool = ctx->intra_op();
+    const Dims4& in = g.in;
+    const int64_t oc = od.c;
+    const int64_t k = g.kh * g.kw * in.c;
+    const int64_t rows = od.n * od.h * od.w;
+    // Inputs as contiguous NHWC arrays of C; float/double NHWC inputs are used in place.
+    std::vector<C> in_buf, f_buf, out_buf;
+    const C* x;
+    const C* f;
+    if (std::is_same<T, C>::value && !p_.nchw) {
+      x = reinterpret_cast<const C*>(input.data<T>());
+    } else {
+      in_buf = LoadNhwc<T, C>(input, p_.nchw, in, pool);
+      x = in_buf.data();
+    }
+    if (std::is_same<T, C>::value) {
+      f = reinterpret_cast<const C*>(filter.data<T>());
+    } else {
+      f_buf = LoadFlat<T>(filter);
+      f = f_buf.data();
+    }
+    C* y;
+    if (std::is_same<T, C>::value && !p_.nchw) {
+      y = reinterpret_cast<C*>(out.data<T>());
+    } else {
+      out_buf.assign(static_cast<size_t>(out.num_elements()), C(0));
+      y = out_buf.data();
+    }
+    if (k == 0) {
+      std::fill(y, y + rows * oc, C(0));
+    } else if (g.kh == 1 && g.kw == 1 && p_.stride_h == 1 && p_.stride_w == 1 && g.pad_t == 0 && g.pad_l == 0 &&
+               od.h == in.h && od.w == in.w) {
+      // 1x1 convolution: the input already is the patch matrix.
+      for (int64_t r0 = 0; r0 < rows; r0 += kIntMax) {
+        const int64_t r = std::min(rows - r0, kIntMax);
+        SetBlasThreads(BlasThreads(ctx, r * k * oc));
+        Gemm(false, false, r, oc, k, C(1), x + r0 * k, k, f, oc, C(0), y + r0 * oc, oc);
+      }
+    } else {
+      const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(kIntMax, kColBufferBytes / (k * int64_t(sizeof(C)))));
+      std::vector<C> col(static_cast<size_t>(std::min(chunk, rows) * k));
+      for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+        const int64_t nr = std::min(chunk, rows - r0);
+        auto im2col = [&](int64_t a, int64_t b) {
+          for (int64_t rr = a; rr < b; ++rr) {
+            const int64_t r = r0 + rr;
+            const int64_t ow = r % od.w, oh = (r / od.w) % od.h, n = r / (od.w * od.h);
+            C* dst = col.data() + rr * k;
+            for (int64_t i = 0; i < g.kh; ++i) {
+              const int64_t ih = oh * p_.stride_h - g.pad_t + i * p_.dil_h;
+              for (int64_t j = 0; j < g.kw; ++j) {
+                const int64_t iw = ow * p_.stride_w - g.pad_l + j * p_.dil_w;
+                if (ih < 0 || ih >= in.h || iw < 0 || iw >= in.w) {
+                  std::fill(dst, dst + in.c, C(0));
+                } else {
+                  const C* src = x + ((n * in.h + ih) * in.w + iw) * in.c;
+                  std::copy(src, src + in.c, dst);
+                }
+                dst += in.c;
+              }
+            }
+          }
+        };
+        ParallelRows(pool, nr, k, im2col);
+        SetBlasThreads(BlasThreads(ctx, nr * k * oc));
+        Gemm(false, false, nr, oc, k, C(1), col.data(), k, f, oc, C(0), y + r0 * oc, oc);
+      }
+    }
+    if (!out_buf.empty()) StoreFromNhwc<T, C>(out_buf, out, p_.nchw, od, pool);
+    return true;
+  }
+
+  ConvParams p_;
+};
+
+// ---- DepthwiseConv2dNative ---------------------------------------------------------------------
+
+class DepthwiseConvKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) { return ReadConvParams(def, true, &p_); }
+  bool expensive() const override { return true; }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& input = ctx->input(0);
+    const Tensor& filter = ctx->input(1);
+    if (input.shape().rank() != 4) return InvalidArgument("input must be 4-dimensional" + input.shape().ToString());
+    if (filter.shape().rank() != 4) return InvalidArgument("filter must be 4-dimensional: " + filter.shape().ToString());
+    if (input.dtype() != filter.dtype()) return InvalidArgument("input and filter must have the same type");
+    const Dims4 in = ReadDims(input.shape(), p_.nchw);
+    const int64_t kh = filter.shape().dim(0), kw = filter.shape().dim(1), mult = filter.shape().dim(3);
+    if (in.c != filter.shape().dim(2)) {
+      return InvalidArgument("input and filter must have the same depth: " + std::to_string(in.c) + " vs " +
+                             std::to_string(filter.shape().dim(2)));
+    }
+    ConvGeom g;
+    RETURN_IF_ERROR(ComputeGeom(p_, in, kh, kw, &g));
+    if (mult != 0 && in.c > std::numeric_limits<int64_t>::max() / mult) return InvalidArgument("depth overflow");
+    const Dims4 od{in.n, g.out_h, g.out_w, in.c * mult};
+    ASSIGN_OR_RETURN(Shape out_shape, Shape::Make(MakeShape(od, p_.nchw).dims()));
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, input.dtype(), out_shape));
+    if (out.num_elements() == 0) return Status::OK();
+    bool ok = true;
+    switch (input.dtype()) {
+      case DT_FLOAT: Run<float>(ctx, input, filter, out, g, od, mult); break;
+      case DT_DOUBLE: Run<double>(ctx, input, filter, out, g, od, mult); break;
+      case DT_HALF: Run<Half>(ctx, input, filter, out, g, od, mult); break;
+      default: ok = false;
+    }
+    if (!ok) return InvalidArgument("DepthwiseConv2dNative does not support " + DataTypeName(input.dtype()));
+    return Status::OK();
+  }
+
+ private:
+  template <typename T>
+  void Run(OpKernelContext* ctx, const Tensor& input, const Tensor& filter, const Tensor& out, const ConvGeom& g,
+           const Dims4& od, int64_t mult) {
+    using C = typename MathType<T>::type;
+    ThreadPool* pool = ctx->intra_op();
+    const Dims4& in = g.in;
+    std::vector<C> x = LoadNhwc<T, C>(input, p_.nchw, in, pool);
+    std::vector<C> f = LoadFlat<T>(filter);
+    std::vector<C> y(static_cast<size_t>(out.num_elements()), C(0));
+    auto body = [&](int64_t a, int64_t b) {
+      for (int64_t r = a; r < b; ++r) {
+        const int64_t oh = r % od.h, n = r / od.h;
+        for (int64_t ow = 0; ow < od.w; ++ow) {
+          C* dst = y.data() + ((n * od.h + oh) * od.w + ow) * od.c;
+          for (int64_t i = 0; i < g.kh; ++i) {
+            const int64_t ih = oh * p_.stride_h - g.pad_t + i * p_.dil_h;
+            if (ih < 0 || ih >= in.h) continue;
+            for (int64_t j = 0; j < g.kw; ++j) {
+              const int64_t iw = ow * p_.stride_w - g.pad_l + j * p_.dil_w;
+              if (iw < 0 || iw >= in.w) continue;
+              const C* src = x.data() + ((n * in.h + ih) * in.w + iw) * in.c;
+              const C* fw = f.data() + (i * g.kw + j) * in.c * mult;
+              for (int64_t c = 0; c < in.c; ++c) {
+                for (int64_t m = 0; m < mult; ++m) dst[c * mult + m] += src[c] * fw[c * mult + m];
+              }
+            }
+          }
+        }
+      }
+    };
+    ParallelRows(pool, od.n * od.h, od.w * g.kh * g.kw * od.c, body);
+    StoreFromNhwc<T, C>(y, out, p_.nchw, od, pool);
+  }
+
+  ConvParams p_;
+};
+
+// ---- Conv2DBackpropInput -----------------------------------------------------------------------
+
+class Conv2DBackpropInputKernel : public OpKernel {
+ public:
+  using OpKernel::OpKernel;
+  Status Init(const NodeDef& def) { return ReadConvParams(def, true, &p_); }
+  bool expensive() const override { return true; }
+
+  Status Compute(OpKernelContext* ctx) override {
+    const Tensor& sizes = ctx->input(0);
+    const Tensor& filter = ctx->input(1);
+    const Tensor& dy = ctx->input(2);
+    if (sizes.shape().rank() != 1 || sizes.num_elements() != 4) {
+      return InvalidArgument("Conv2DBackpropInput: input_sizes input must be 1-dimensional with 4 elements, got shape " +
+                             sizes.shape().ToString());
+    }
+    ASSIGN_OR_RETURN(std::vector<int64_t> sz, ReadIndexVector(sizes, "input_sizes"));
+    ASSIGN_OR_RETURN(Shape in_shape, Shape::Make(sz));
+    if (filter.shape().rank() != 4) return InvalidArgument("filter must be 4-dimensional: " + filter.shape().ToString());
+    if (dy.shape().rank() != 4) return InvalidArgument("out_backprop must be 4-dimensional: " + dy.shape().ToString());
+    if (dy.dtype() != filter.dtype()) return InvalidArgument("filter and out_backprop must have the same type");
+    const Dims4 in = ReadDims(in_shape, p_.nchw);
+    const Dims4 od = ReadDims(dy.shape(), p_.nchw);
+    const int64_t kh = filter.shape().dim(0), kw = filter.shape().dim(1);
+    if (in.n != od.n) {
+      return InvalidArgument("Conv2DCustomBackpropInput: input and out_backprop must have the same batch size");
+    }
+    if (in.c != filter.shape().dim(2)) {
+      return InvalidArgument("Conv2DCustomBackpropInput: input and filter must have the same depth: " +
+                             std::to_string(in.c) + " vs " + std::to_string(filter.shape().dim(2)));
+    }
+    if (od.c != filter.shape().dim(3)) {
+      return InvalidArgument("Conv2DCustomBackpropInput: filter and out_backprop must have the same out_depth: " +
+                             std::to_string(filter.shape().dim(3)) + " vs " + std::to_string(od.c));
+    }
+    ConvGeom g;
+    RETURN_IF_ERROR(ComputeGeom(p_, in, kh, kw, &g));
+    if (g.out_h != od.h || g.out_w != od.w) {
+      return InvalidArgument("Conv2DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = " +
+                             std::to_string(od.h) + "x" + std::to_string(od.w) + ", computed = " +
+                             std::to_string(g.out_h) + "x" + std::to_string(g.out_w));
+    }
+    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, dy.dtype(), in_shape));
+    if (out.num_elements() == 0) return Status::OK();
+    const int64_t k = kh * kw * in.c;
+    if (k > kIntMax || od.c > kIntMax) return InvalidArgument("Conv2DBackpropInput dimensions are too large");
+    switch (dy.dtype()) {
+      case DT_FLOAT: Run<float>(ctx, filter, dy, out, g, od); break;
+      case DT_DOUBLE: Run<double>(ctx, filter, dy, out, g, od); break;
+      case DT_HALF: Run<Half>(ctx, filter, dy, out, g, od); break;
+      default: return InvalidArgument("Conv2DBackpropInput does not support " + DataTypeName(dy.dtype()));
+    }
+    return Status::OK();
+  }
+
+ private:
+  template <typename T>
+  void Run(OpKernelContext* ctx, const Tensor& filter, const Tensor& dy_t, const Tensor& out, const ConvGeom& g,
+           const Dims4& od) {
+    using C = typename MathType<T>::type;
+    ThreadPool* pool = ctx->intra_op();
+    const Dims4& in = g.in;
+    const int64_t k = g.kh * g.kw * in.c;
+    const int64_t m = od.h * od.w;  // output rows per image
+    std::vector<C> dy = LoadNhwc<T, C>(dy_t, p_.nchw, od, pool);
+    std::vector<C> f = LoadFlat<T>(filter);
+    std::vector<C> dx(static_cast<size_t>(out.num_elements()), C(0));
+    if (k > 0 && m > 0 && od.c > 0) {
+      // Whole images per chunk, so the gather below sees every column row of its image.
+      const int64_t per_image = m * k * int64_t(sizeof(C));
+      const int64_t images = std::max<int64_t>(1, std::min<int64_t>(kColBufferBytes / std::max<int64_t>(per_image, 1),
+                                                                    kIntMax / m));
+      std::vector<C> col(static_cast<size_t>(std::min(images, in.n) * m * k));
+      for (int64_t n0 = 0; n0 < in.n; n0 += images) {
+        const int64_t nn = std::min(images, in.n - n0);
+        SetBlasThreads(BlasThreads(ctx, nn * m * k * od.c));
+        // col[rows, K] = dy[rows, OC] * filter[K, OC]^T
+        Gemm(false, true, nn * m, k, od.c, C(1), dy.data() + n0 * m * od.c, od.c, f.data(), od.c, C(0), col.data(), k);
+        auto gather = [&](int64_t a, int64_t b) {
+          for (int64_t r = a; r < b; ++r) {
+            const int64_t ih = r % in.h, nl = r / in.h;
+            for (int64_t iw = 0; iw < in.w; ++iw) {
+              C* dst = dx.data() + (((n0 + nl) * in.h + ih) * in.w + iw) * in.c;
+              for (int64_t i = 0; i < g.kh; ++i) {
+                const int64_t th = ih + g.pad_t - i * p_.dil_h;
+                if (th < 0 || th % p_.stride_h != 0) continue;
+                const int64_t oh = th / p_.stride_h;
+                if (oh >= od.h) continue;
+                for (int64_t j = 0; j < g.kw; ++j) {
+                  const int64_t tw = iw + g.pad_l - j * p_.dil_w;
+                  if (tw < 0 || tw % p_.stride_w != 0) continue;
+                  const int64_t ow = tw / p_.stride_w;
+                  if (ow >= od.w) continue;
+                  const C* src = col.data() + (nl * m + oh * od.w + ow) * k + (i * g.kw + j) * in.c;
+                  for (int64_t c = 0; c < in.c; ++c) dst[c] += src[c];
+                }
+              }
+            }
+          }
+        };
+        ParallelRows(pool, nn * in.h, in.w * g.kh * g.kw * in.c, gather);
+      }
+    }
+    StoreFromNhwc<T, C>(dx, out, p_.nchw, in, pool);
+  }
+
+  ConvParams p_;
+};
+
+void RegisterConvKernels(OpRegistry* r) {
+  const std::vector<DataType> floats = {DT_FLOAT, DT_DOUBLE, DT_HALF};
+  r->RegisterOp({"Conv2D", FixedArity(2, 1)});
+  r->RegisterKernel("Conv2D", "T", floats, MakeFactory<Conv2DKernel>());
+  r->RegisterOp({"DepthwiseConv2dNative", FixedArity(2, 1)});
+  r->RegisterKernel("DepthwiseConv2dNative", "T", floats, MakeFactory<DepthwiseConvKernel>());
+  r->RegisterOp({"Conv2DBackpropInput", FixedArity(3, 1)});
+  r->RegisterKernel("Conv2DBackpropInput", "T", floats, MakeFactory<Conv2DBackpropInputKernel>());
+}
+
+}  // namespace
+
+GRAPHRT_REGISTER_KERNELS(RegisterConvKernels);
+
+}  // namespace graphrt
