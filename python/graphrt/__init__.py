@@ -16,13 +16,15 @@ from graphrt.framework.tensor_shape import Dimension, TensorShape, dimension_val
 from graphrt.framework.device_spec import DeviceSpec
 from graphrt.framework.graph_def import AttrValue, GraphDef, NodeDef, TensorProto, TensorShapeProto
 from graphrt.framework.ops import (Graph, GraphKeys, Operation, Tensor, add_to_collection, add_to_collections,
-                                   control_dependencies, convert_to_tensor, device, get_collection,
+                                   colocate_with, control_dependencies, convert_to_tensor, device, get_collection,
                                    get_collection_ref, get_default_graph, get_name_scope, name_scope,
                                    register_tensor_conversion_function, reset_default_graph)
 from graphrt.framework.constant_op import constant
 from graphrt.framework.importer import import_graph_def
 from graphrt.framework.tensor_util import MakeNdarray as make_ndarray
 from graphrt.framework.tensor_util import make_tensor_proto
+from graphrt.gradients import (AggregationMethod, IndexedSlices, NoGradient, NotDifferentiable,  # noqa: F401
+                              RegisterGradient, gradients, hessians)
 
 # Each op module lists its tf.* names in __all__.
 from graphrt.ops.array_ops import *  # noqa: F401,F403
@@ -34,6 +36,7 @@ from graphrt.ops.control_flow_ops import *  # noqa: F401,F403
 from graphrt.ops.debug_ops import *  # noqa: F401,F403
 from graphrt.ops.string_ops import *  # noqa: F401,F403
 from graphrt.ops import resource_variable_ops as _resource_variable_ops  # noqa: F401 - registers ops
+from graphrt.ops.variables import *  # noqa: F401,F403
 
 from graphrt.client.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions, RunMetadata,
                                    RunOptions)
@@ -52,3 +55,21 @@ mul = multiply  # noqa: F405
 neg = negative  # noqa: F405
 
 __version__ = "0.1.0"
+
+# ---- variable scopes, initializers, losses, layers ([TRAIN]) ----
+from graphrt.ops.variable_scope import *  # noqa: F401,F403,E402
+from graphrt.ops.init_ops import *  # noqa: F401,F403,E402
+from graphrt import losses  # noqa: E402
+from graphrt import layers  # noqa: E402
+from graphrt import initializers  # noqa: E402
+from graphrt import contrib  # noqa: E402
+from graphrt.ops.data_flow_ops import *  # noqa: F401,F403,E402
+from graphrt.ops.io_ops import *  # noqa: F401,F403,E402
+from graphrt.ops.parsing_ops import *  # noqa: F401,F403,E402
+
+# ---- session handles, sparse tensors ([SESS]) ----
+from graphrt.ops.session_ops import *  # noqa: F401,F403,E402
+from graphrt.framework.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: E402
+from graphrt.ops.sparse_ops import *  # noqa: F401,F403,E402
+from graphrt.gradients import IndexedSlicesValue  # noqa: E402
+from graphrt.ops.nn_grad_ops import digamma  # noqa: E402

@@ -92,3 +92,39 @@ def test_string_join_and_equal():
     p = tf.placeholder(tf.string, [None])
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="shapes do not match"):
         sess.run(tf.string_join([p, a]), {p: ["a", "b", "c"]})
+
+
+def test_debugging_asserts_at_run_time():
+    x = tf.placeholder(tf.int32, [None])
+    checks = {
+        "eq": tf.debugging.assert_equal(x, 1),
+        "lt": tf.assert_less(x, 5),
+        "ge": tf.debugging.assert_greater_equal(x, 1),
+        "pos": tf.debugging.assert_positive(x),
+        "nn": tf.debugging.assert_non_negative(x - 1),
+    }
+    with tf.Session() as sess:
+        for op in checks.values():
+            sess.run(op, {x: [1, 1]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Condition x == y did not hold"):
+            sess.run(checks["eq"], {x: [1, 2]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="x < y"):
+            sess.run(checks["lt"], {x: [1, 7]})
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(checks["pos"], {x: [0]})
+
+
+def test_debugging_asserts_static_failures_and_rank_type():
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.debugging.assert_equal(tf.constant([1, 2]), tf.constant([1, 3]))
+    tf.debugging.assert_equal(tf.constant([1, 2]), tf.constant([1, 2]))  # statically true: fine
+    with pytest.raises(ValueError, match="rank 2"):
+        tf.debugging.assert_rank(tf.constant([1, 2]), 2)
+    with pytest.raises(TypeError):
+        tf.debugging.assert_type(tf.constant([1, 2]), tf.float32)
+    p = tf.placeholder(tf.float32)
+    check = tf.debugging.assert_rank(p, 1)
+    with tf.Session() as sess:
+        sess.run(check, {p: [1.0]})
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            sess.run(check, {p: [[1.0]]})

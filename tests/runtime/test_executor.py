@@ -166,3 +166,20 @@ def test_blas_threads_capped_to_intra_op(intra):
     with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=intra)) as sess:
         np.testing.assert_array_equal(sess.run(y, {x: a}), np.full((256, 256), 256.0))
         assert _core._debug_blas_threads() == intra
+
+
+def test_repeated_step_allocates_no_step_metadata():
+    x = tf.placeholder(tf.float32, [None])
+    y = tf.reduce_sum(tf.exp(x) * 2.0 + x)
+    cond_out = tf.cond(x[0] > 0, lambda: y + 1.0, lambda: y - 1.0)
+    arr = np.ones(16, np.float32)
+    with tf.Session(config=tf.ConfigProto(inter_op_parallelism_threads=1)) as sess:
+        f = sess.make_callable([y, cond_out], [x])
+        for _ in range(5):
+            f(arr)
+        before = _core._debug_step_buffer_allocations()
+        for _ in range(200):
+            out = f(arr)
+        after = _core._debug_step_buffer_allocations()
+    assert after == before
+    np.testing.assert_allclose(out[0], 16 * (2 * np.e + 1), rtol=1e-6)

@@ -433,14 +433,14 @@ const std::vector<DataType> kFloatTypes = {DT_FLOAT, DT_DOUBLE, DT_HALF};
 const std::vector<DataType> kSignedTypes = {DT_FLOAT, DT_DOUBLE, DT_HALF, DT_INT32, DT_INT64, DT_INT8, DT_INT16};
 
 template <typename F>
-void Binary(OpRegistry* r, const char* op, const std::vector<DataType>& types) {
+void Binary(OpRegistry* r, const char* op, const std::vector<DataType>& types, const char* type_attr = "T") {
   r->RegisterOp({op, FixedArity(2, 1)});
-  r->RegisterKernel(op, "T", types, MakeFactory<BinaryKernel<F>>());
+  r->RegisterKernel(op, type_attr, types, MakeFactory<BinaryKernel<F>>());
 }
 template <typename F>
-void Unary(OpRegistry* r, const char* op, const std::vector<DataType>& types) {
+void Unary(OpRegistry* r, const char* op, const std::vector<DataType>& types, const char* type_attr = "T") {
   r->RegisterOp({op, FixedArity(1, 1)});
-  r->RegisterKernel(op, "T", types, MakeFactory<UnaryKernel<F>>());
+  r->RegisterKernel(op, type_attr, types, MakeFactory<UnaryKernel<F>>());
 }
 
 }  // namespace
@@ -468,8 +468,9 @@ void RegisterElementwiseKernels(OpRegistry* r) {
   Binary<GreaterEqualF>(r, "GreaterEqual", num);
   Binary<EqualF>(r, "Equal", num_bool);
   Binary<NotEqualF>(r, "NotEqual", num_bool);
-  Binary<LogicalAndF>(r, "LogicalAnd", {DT_BOOL});
-  Binary<LogicalOrF>(r, "LogicalOr", {DT_BOOL});
+  // The logical ops take bool only and, as in TF, have no type attr.
+  Binary<LogicalAndF>(r, "LogicalAnd", {DT_BOOL}, "");
+  Binary<LogicalOrF>(r, "LogicalOr", {DT_BOOL}, "");
 
   Unary<NegF>(r, "Neg", kSignedTypes);
   Unary<AbsF>(r, "Abs", kSignedTypes);
@@ -487,7 +488,7 @@ void RegisterElementwiseKernels(OpRegistry* r) {
   Unary<CeilF>(r, "Ceil", kFloatTypes);
   Unary<SinF>(r, "Sin", kFloatTypes);
   Unary<CosF>(r, "Cos", kFloatTypes);
-  Unary<LogicalNotF>(r, "LogicalNot", {DT_BOOL});
+  Unary<LogicalNotF>(r, "LogicalNot", {DT_BOOL}, "");
 
   Binary<DivNoNanF>(r, "DivNoNan", kFloatTypes);
   Binary<TruncateDivF>(r, "TruncateDiv", num);

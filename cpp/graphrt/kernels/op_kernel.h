@@ -20,10 +20,19 @@ struct KernelEnv {
   ResourceMgr* resources = nullptr;
 };
 
+// What stops a step early (session close, RunOptions.timeout_in_ms, KeyboardInterrupt). Check()
+// returns the reason once the step should stop; long-running kernels call it between units of work.
+class StepControl {
+ public:
+  virtual ~StepControl() = default;
+  virtual Status Check() const = 0;
+};
+
 class OpKernelContext {
  public:
-  OpKernelContext(std::vector<Tensor>* inputs, std::vector<Tensor>* outputs, ThreadPool* intra_op)
-      : inputs_(inputs), outputs_(outputs), intra_op_(intra_op) {}
+  OpKernelContext(std::vector<Tensor>* inputs, std::vector<Tensor>* outputs, ThreadPool* intra_op,
+                  const StepControl* control = nullptr)
+      : inputs_(inputs), outputs_(outputs), intra_op_(intra_op), control_(control) {}
 
   int num_inputs() const { return static_cast<int>(inputs_->size()); }
   const Tensor& input(int i) const { return (*inputs_)[i]; }
@@ -35,11 +44,15 @@ class OpKernelContext {
   StatusOr<Tensor> AllocateOutput(int i, DataType dtype, const Shape& shape, int reuse_input = -1);
 
   ThreadPool* intra_op() const { return intra_op_; }
+  const StepControl* control() const { return control_; }
+  // OK while the step may go on; Cancelled / DeadlineExceeded once it should stop.
+  Status CheckStop() const { return control_ ? control_->Check() : Status::OK(); }
 
  private:
   std::vector<Tensor>* inputs_;
   std::vector<Tensor>* outputs_;
   ThreadPool* intra_op_;
+  const StepControl* control_;
 };
 
 class OpKernel {

@@ -1,5 +1,6 @@
 // String ops: StringJoin (with scalar broadcasting) and Equal/NotEqual on strings.
 #include "graphrt/kernels/attrs.h"
+#include "graphrt/kernels/elementwise_util.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {
@@ -55,28 +56,8 @@ class StringCompareKernel : public OpKernel {
     if (a.dtype() != DT_STRING || b.dtype() != DT_STRING) return InvalidArgument("Expected two string tensors");
     ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(a.shape(), b.shape()));
     ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, DT_BOOL, shape));
-    const int rank = shape.rank();
-    std::vector<int64_t> sa(rank, 0), sb(rank, 0);
-    int64_t ma = 1, mb = 1;
-    for (int i = rank - 1; i >= 0; --i) {
-      int ia = a.shape().rank() - rank + i, ib = b.shape().rank() - rank + i;
-      int64_t da = ia >= 0 ? a.shape().dim(ia) : 1, db = ib >= 0 ? b.shape().dim(ib) : 1;
-      sa[i] = da == 1 ? 0 : ma;
-      sb[i] = db == 1 ? 0 : mb;
-      ma *= da;
-      mb *= db;
-    }
-    for (int64_t k = 0; k < shape.num_elements(); ++k) {
-      int64_t rem = k, oa = 0, ob = 0;
-      for (int d = rank - 1; d >= 0; --d) {
-        int64_t idx = rem % shape.dim(d);
-        rem /= shape.dim(d);
-        oa += idx * sa[d];
-        ob += idx * sb[d];
-      }
-      bool eq = a.data<std::string>()[oa] == b.data<std::string>()[ob];
-      out.data<bool>()[k] = kEqual ? eq : !eq;
-    }
+    BroadcastBinary<std::string, std::string, bool>(
+        a, b, out, nullptr, [](const std::string& x, const std::string& y) { return (x == y) == kEqual; });
     return Status::OK();
   }
 };

@@ -34,9 +34,11 @@ StatusOr<std::unique_ptr<FunctionRunner>> FunctionRunner::Create(const KernelEnv
   return runner;
 }
 
-Status FunctionRunner::Run(const std::vector<Tensor>& args, ThreadPool* intra_op, std::vector<Tensor>* rets) const {
+Status FunctionRunner::Run(const std::vector<Tensor>& args, const OpKernelContext& caller,
+                           std::vector<Tensor>* rets) const {
   ExecutorEnv env;
-  env.intra_op = intra_op;
+  env.intra_op = caller.intra_op();
+  env.control = caller.control();
   return RunStep(*plan_, args, env, rets);
 }
 

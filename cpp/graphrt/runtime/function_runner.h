@@ -17,7 +17,8 @@ class FunctionRunner {
   // NotFound when the library has no such function; InvalidArgument for a malformed body.
   static StatusOr<std::unique_ptr<FunctionRunner>> Create(const KernelEnv& env, const std::string& name);
 
-  Status Run(const std::vector<Tensor>& args, ThreadPool* intra_op, std::vector<Tensor>* rets) const;
+  // Runs inline on this thread under the calling step's control (cancellation, deadline).
+  Status Run(const std::vector<Tensor>& args, const OpKernelContext& caller, std::vector<Tensor>* rets) const;
   const FunctionDef& def() const { return *def_; }
 
  private:

@@ -58,7 +58,7 @@ class IfKernel : public OpKernel {
     std::vector<Tensor> args, rets;
     for (int i = 1; i < ctx->num_inputs(); ++i) args.push_back(ctx->input(i));
     const FunctionRunner& branch = take_then ? *then_ : *else_;
-    RETURN_IF_ERROR(branch.Run(args, ctx->intra_op(), &rets));
+    RETURN_IF_ERROR(branch.Run(args, *ctx, &rets));
     RETURN_IF_ERROR(CheckCount(rets, num_outputs_, "If branch '" + branch.def().name + "'"));
     for (size_t i = 0; i < rets.size(); ++i) ctx->set_output(static_cast<int>(i), rets[i]);
     return Status::OK();
@@ -84,11 +84,12 @@ class WhileKernel : public OpKernel {
     std::vector<Tensor> vars, cond_out, next;
     for (int i = 0; i < ctx->num_inputs(); ++i) vars.push_back(ctx->input(i));
     for (;;) {
-      RETURN_IF_ERROR(cond_->Run(vars, ctx->intra_op(), &cond_out));
+      RETURN_IF_ERROR(ctx->CheckStop());  // a runaway loop still honours close, timeouts and Ctrl-C
+      RETURN_IF_ERROR(cond_->Run(vars, *ctx, &cond_out));
       RETURN_IF_ERROR(CheckCount(cond_out, 1, "While cond '" + cond_->def().name + "'"));
       ASSIGN_OR_RETURN(bool go, Truthy(cond_out[0]));
       if (!go) break;
-      RETURN_IF_ERROR(body_->Run(vars, ctx->intra_op(), &next));
+      RETURN_IF_ERROR(body_->Run(vars, *ctx, &next));
       RETURN_IF_ERROR(CheckCount(next, vars.size(), "While body '" + body_->def().name + "'"));
       for (size_t i = 0; i < vars.size(); ++i) {
         if (next[i].dtype() != vars[i].dtype()) {

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <set>
 
+#include "graphrt/graph/passes/memory_planning.h"
+#include "graphrt/graph/passes/optimize.h"
 #include "graphrt/graph/passes/prune.h"
 #include "graphrt/kernels/attrs.h"
 
@@ -41,7 +43,8 @@ DataType DeclaredDtype(const Node& n) {
 StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache* kernels,
                                                 const std::vector<std::string>& feeds,
                                                 const std::vector<std::string>& fetches,
-                                                const std::vector<std::string>& targets) {
+                                                const std::vector<std::string>& targets,
+                                                const PassOptions& options) {
   auto plan = std::make_shared<Plan>();
   plan->feed_names = feeds;
   plan->fetch_names = fetches;
@@ -69,19 +72,57 @@ StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache*
     if (id < 0) return NotFound("The name '" + name + "' refers to an Operation not in the graph.");
     target_nodes.push_back(id);
   }
-  ASSIGN_OR_RETURN(std::vector<int> order, PruneForSignature(graph, fed, fetch_nodes, target_nodes));
+  ASSIGN_OR_RETURN(std::vector<int> pruned, PruneForSignature(graph, fed, fetch_nodes, target_nodes));
+  plan->graph_nodes = pruned;
+  // Every needed node's kernel first, so a node that cannot get a kernel fails the plan whether or not
+  // a pass would remove it (the session caches them: nothing is created twice).
+  for (int id : pruned) {
+    ASSIGN_OR_RETURN(std::shared_ptr<OpKernel> k, kernels->Get(graph, id));
+    (void)k;
+  }
+
+  // The per-plan copy the passes rewrite: pruned nodes in their topological order, fed tensors as
+  // feed slots.
+  OptGraph g(&graph, [kernels, &graph](int id) { return kernels->Get(graph, id); });
+  std::vector<int> opt_index(graph.num_nodes(), -1);
+  g.nodes.reserve(pruned.size());
+  for (int id : pruned) {
+    const Node& n = graph.node(id);
+    OptNode on;
+    on.def = &n.def;
+    on.op = n.op;
+    on.graph_id = id;
+    on.num_outputs = n.num_outputs;
+    for (const TensorId& in : n.inputs) {
+      auto f = feed_slot.find({in.node, in.output});
+      on.inputs.push_back(f != feed_slot.end() ? OptRef{-1, 0, f->second} : OptRef{opt_index[in.node], in.output, -1});
+    }
+    for (int c : n.control_inputs) on.control_inputs.push_back(opt_index[c]);
+    opt_index[id] = g.AddNode(std::move(on));
+  }
+  for (const TensorId& t : fetch_ids) {
+    auto f = feed_slot.find({t.node, t.output});
+    g.fetches.push_back(f != feed_slot.end() ? OptRef{-1, 0, f->second} : OptRef{opt_index[t.node], t.output, -1});
+  }
+  for (int t : target_nodes) g.targets.push_back(opt_index[t]);
+  g.stats.pruned_nodes = static_cast<int>(pruned.size());
+  OptimizeGraph(&g, options);
+  const std::vector<int> order = g.TopoOrder();
 
   // Slots: feeds first, then each plan node's outputs in plan order.
-  std::vector<int> plan_index(graph.num_nodes(), -1);
+  std::vector<int> plan_index(g.nodes.size(), -1);
   int next_slot = static_cast<int>(feeds.size());
   plan->nodes.resize(order.size());
   for (size_t i = 0; i < order.size(); ++i) {
-    const Node& n = graph.node(order[i]);
+    const OptNode& n = g.nodes[order[i]];
     plan_index[order[i]] = static_cast<int>(i);
     PlanNode& pn = plan->nodes[i];
-    ASSIGN_OR_RETURN(std::shared_ptr<OpKernel> k, kernels->Get(graph, order[i]));
+    std::shared_ptr<OpKernel> k = n.kernel;
+    if (!k) {
+      ASSIGN_OR_RETURN(k, kernels->Get(graph, n.graph_id));
+    }
     pn.kernel = k.get();
-    pn.expensive = k->expensive();
+    pn.expensive = n.graph_id >= 0 ? k->expensive() : n.expensive;
     plan->kernels.push_back(std::move(k));
     pn.output_base = next_slot;
     pn.num_outputs = n.num_outputs;
@@ -90,13 +131,12 @@ StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache*
   plan->num_slots = next_slot;
   plan->slot_consumers.assign(next_slot, 0);
   for (size_t i = 0; i < order.size(); ++i) {
-    const Node& n = graph.node(order[i]);
+    const OptNode& n = g.nodes[order[i]];
     PlanNode& pn = plan->nodes[i];
-    for (const TensorId& in : n.inputs) {
-      auto f = feed_slot.find({in.node, in.output});
+    for (const OptRef& in : n.inputs) {
       int slot;
-      if (f != feed_slot.end()) {
-        slot = f->second;
+      if (in.is_feed()) {
+        slot = in.feed;
       } else {
         const int src = plan_index[in.node];
         slot = plan->nodes[src].output_base + in.output;
@@ -112,12 +152,18 @@ StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache*
     }
     if (pn.initial_pending == 0) plan->roots.push_back(static_cast<int>(i));
   }
-  for (const TensorId& t : fetch_ids) {
-    auto f = feed_slot.find({t.node, t.output});
-    int slot = f != feed_slot.end() ? f->second : plan->nodes[plan_index[t.node]].output_base + t.output;
+  for (const OptRef& t : g.fetches) {
+    const int slot = t.is_feed() ? t.feed : plan->nodes[plan_index[t.node]].output_base + t.output;
     plan->fetch_slots.push_back(slot);
     ++plan->slot_consumers[slot];
   }
+  plan->stats = g.stats;
+  std::vector<char> owned(plan->num_slots, 0);  // feeds are borrowed, Const values shared
+  for (const PlanNode& pn : plan->nodes) {
+    if (pn.kernel->type() == "Const") continue;
+    for (int k = 0; k < pn.num_outputs; ++k) owned[pn.output_base + k] = 1;
+  }
+  plan->stats.inplace_candidates = CountInPlaceCandidates(plan->slot_consumers, owned);
   return std::shared_ptr<const Plan>(std::move(plan));
 }
 

@@ -1,5 +1,14 @@
 // Plan: everything needed to execute one (feeds, fetches, targets) signature, computed once and
-// cached: the pruned nodes in topological order, their kernels, value slots and dependency counts.
+// cached: the pruned and optimized nodes in topological order, their kernels, value slots and
+// dependency counts.
+//
+// BuildPlan prunes the session's Graph for the signature, copies the needed nodes into an OptGraph
+// (graph/passes/opt_graph.h) and runs the enabled graph passes on that copy: the session's Graph is
+// never changed. Original nodes keep the session's cached kernels; nodes the passes synthesize (folded
+// constants, fused nodes) get kernels owned by this Plan (Plan::kernels keeps both alive).
+// Placement runs on Plan::graph_nodes — the real nodes the signature needs, before optimization — so
+// devices, colocation and placement errors are exactly those of the unoptimized graph whatever the
+// passes do; a synthesized node only stands for nodes placed that way.
 #pragma once
 #include <memory>
 #include <mutex>
@@ -7,6 +16,7 @@
 #include <vector>
 
 #include "graphrt/graph/graph.h"
+#include "graphrt/graph/passes/opt_graph.h"
 #include "graphrt/kernels/op_kernel.h"
 
 namespace graphrt {
@@ -30,6 +40,8 @@ struct Plan {
   std::vector<int> fetch_slots;
   std::vector<int> slot_consumers;    // reads of each slot per step (+1 for a fetched slot: never freed)
   std::vector<std::shared_ptr<OpKernel>> kernels;
+  std::vector<int> graph_nodes;       // session Graph ids of the pruned nodes (before optimization), for placement
+  PassStats stats;                    // what the graph passes did
 };
 
 class KernelCache;
@@ -37,7 +49,8 @@ class KernelCache;
 StatusOr<std::shared_ptr<const Plan>> BuildPlan(const Graph& graph, KernelCache* kernels,
                                                 const std::vector<std::string>& feeds,
                                                 const std::vector<std::string>& fetches,
-                                                const std::vector<std::string>& targets);
+                                                const std::vector<std::string>& targets,
+                                                const PassOptions& options = PassOptions());
 
 // One kernel per graph node per session, created when a plan first needs it (Const values are
 // decoded once, not once per plan).

@@ -4,6 +4,14 @@ namespace graphrt {
 
 std::string Var::DebugString() const { return "Var<" + DataTypeName(dtype_) + ">"; }
 
+Status Var::PrepareToUpdate() {
+  if (!value_.CanReuseBuffer()) {
+    ASSIGN_OR_RETURN(Tensor copy, value_.Copy());
+    value_ = std::move(copy);
+  }
+  return Status::OK();
+}
+
 std::shared_ptr<Var> ResourceMgr::LookupVar(const std::string& container, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = vars_.find({container, name});
@@ -24,12 +32,17 @@ StatusOr<std::shared_ptr<Var>> ResourceMgr::LookupOrCreateVar(const std::string&
 
 bool ResourceMgr::Delete(const std::string& container, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  return vars_.erase({container, name}) > 0;
+  return vars_.erase({container, name}) + resources_.erase({container, name}) > 0;
 }
 
 void ResourceMgr::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
-  vars_.clear();
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<Resource>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    vars_.clear();
+    dropped.swap(resources_);
+  }
+  for (auto& kv : dropped) kv.second->Close();
 }
 
 std::string EncodeResourceHandle(const std::string& container, const std::string& name) {

@@ -18,6 +18,17 @@ std::string StringAttrOr(const NodeDef& def, const char* name, const std::string
   return a != nullptr && a->kind == AttrValue::Kind::kS ? a->s : fallback;
 }
 
+// Rows named by `idx` must lie in [0, rows).
+Status CheckRowIndices(const std::vector<int64_t>& idx, int64_t rows) {
+  for (size_t i = 0; i < idx.size(); ++i) {
+    if (idx[i] < 0 || idx[i] >= rows) {
+      return InvalidArgument("indices[" + std::to_string(i) + "] = " + std::to_string(idx[i]) + " is not in [0, " +
+                             std::to_string(rows) + ")");
+    }
+  }
+  return Status::OK();
+}
+
 // Base for kernels that take a variable handle as input 0.
 class VarKernel : public OpKernel {
  public:
@@ -128,15 +139,6 @@ class AssignVariableKernel : public VarKernel {
   DataType dtype_ = DT_INVALID;
 };
 
-// Makes the variable's buffer safe to write in place (copying it if anyone else holds it).
-Status PrepareToUpdate(Var* var) {
-  if (!var->value()->CanReuseBuffer()) {
-    ASSIGN_OR_RETURN(Tensor copy, var->value()->Copy());
-    *var->value() = std::move(copy);
-  }
-  return Status::OK();
-}
-
 template <bool kAdd>
 class AssignUpdateVariableKernel : public VarKernel {
  public:
@@ -155,7 +157,7 @@ class AssignUpdateVariableKernel : public VarKernel {
       return InvalidArgument("Cannot update variable with shape " + value->shape().ToString() +
                              " using a Tensor with shape " + delta.shape().ToString() + ", shapes must be equal.");
     }
-    RETURN_IF_ERROR(PrepareToUpdate(var.get()));
+    RETURN_IF_ERROR(var->PrepareToUpdate());
     bool ok = DispatchNumeric(value->dtype(), [&](auto tag) {
       using T = decltype(tag);
       using C = typename MathType<T>::type;
@@ -231,13 +233,8 @@ class ResourceGatherKernel : public VarKernel {
     const int64_t row = rows == 0 ? 0 : params.num_elements() / rows;
     std::vector<int64_t> dims = ctx->input(1).shape().dims();
     for (int d = 1; d < params.shape().rank(); ++d) dims.push_back(params.shape().dim(d));
+    RETURN_IF_ERROR(CheckRowIndices(idx, rows));
     ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, params.dtype(), Shape(dims)));
-    for (size_t i = 0; i < idx.size(); ++i) {
-      if (idx[i] < 0 || idx[i] >= rows) {
-        return InvalidArgument("indices[" + std::to_string(i) + "] = " + std::to_string(idx[i]) + " is not in [0, " +
-                               std::to_string(rows) + ")");
-      }
-    }
     if (IsStringLike(params.dtype())) {
       for (size_t i = 0; i < idx.size(); ++i) {
         for (int64_t j = 0; j < row; ++j) out.data<std::string>()[i * row + j] = params.data<std::string>()[idx[i] * row + j];
@@ -279,13 +276,8 @@ class ResourceScatterKernel : public VarKernel {
                              "updates.shape " + updates.shape().ToString() + ", indices.shape " +
                              indices.shape().ToString() + ", params.shape " + value->shape().ToString());
     }
-    for (size_t i = 0; i < idx.size(); ++i) {
-      if (idx[i] < 0 || idx[i] >= rows) {
-        return InvalidArgument("indices[" + std::to_string(i) + "] = " + std::to_string(idx[i]) + " is not in [0, " +
-                               std::to_string(rows) + ")");
-      }
-    }
-    RETURN_IF_ERROR(PrepareToUpdate(var.get()));
+    RETURN_IF_ERROR(CheckRowIndices(idx, rows));
+    RETURN_IF_ERROR(var->PrepareToUpdate());
     bool ok = DispatchNumeric(value->dtype(), [&](auto tag) {
       using T = decltype(tag);
       using C = typename MathType<T>::type;

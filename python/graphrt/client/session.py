@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections.abc
 import contextlib
 import threading
+import weakref
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -18,6 +19,11 @@ from graphrt.client import config as _config
 from graphrt.framework import dtypes as _dtypes
 from graphrt.framework import errors
 from graphrt.framework import ops as _ops
+from graphrt.framework import sparse_tensor as _sparse_tensor
+from graphrt.ops import session_ops as _session_ops
+
+
+_CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 # ---- fetch mapping -------------------------------------------------------------------------------
@@ -33,6 +39,9 @@ class _FetchMapper:
             return _ListFetchMapper(fetch, graph)
         if isinstance(fetch, collections.abc.Mapping):
             return _DictFetchMapper(fetch, graph)
+        composite = _composite_fetch(fetch)
+        if composite is not None:
+            return _CompositeFetchMapper(composite[0], composite[1], graph)
         return _ElementFetchMapper(fetch, graph)
 
     def unique_fetches(self) -> List[Any]:
@@ -119,30 +128,103 @@ class _DictFetchMapper(_FetchMapper):
         return results
 
 
+class _CompositeFetchMapper(_FetchMapper):
+    """A SparseTensor or IndexedSlices: fetches its component tensors, builds TF's *Value tuple."""
+
+    def __init__(self, components: Sequence[Any], builder: Callable[..., Any], graph: _ops.Graph):
+        self._mappers = [_ElementFetchMapper(c, graph) for c in components]
+        self._unique, self._value_indices = _uniquify(self._mappers)
+        self._builder = builder
+
+    def unique_fetches(self) -> List[Any]:
+        return self._unique
+
+    def build_results(self, values: List[Any]) -> Any:
+        return self._builder(*[values[vi[0]] for vi in self._value_indices])
+
+
+_INDEXED_SLICES: Any = None
+
+
+def _indexed_slices_types() -> Tuple[Any, Any]:
+    global _INDEXED_SLICES
+    if _INDEXED_SLICES is None:
+        from graphrt.gradients import indexed_slices
+        _INDEXED_SLICES = (indexed_slices.IndexedSlices, indexed_slices.IndexedSlicesValue)
+    return _INDEXED_SLICES
+
+
+def _composite_fetch(fetch: Any) -> Optional[Tuple[List[Any], Callable[..., Any]]]:
+    """(component tensors, builder of the fetched value) for a SparseTensor or IndexedSlices fetch."""
+    if isinstance(fetch, (_ops.Tensor, _ops.Operation, str)):
+        return None
+    if isinstance(fetch, _sparse_tensor.SparseTensor):
+        return [fetch.indices, fetch.values, fetch.dense_shape], _sparse_tensor.SparseTensorValue
+    slices, slices_value = _indexed_slices_types()
+    if isinstance(fetch, slices):
+        if fetch.dense_shape is None:
+            return [fetch.values, fetch.indices], lambda v, i: slices_value(v, i, None)
+        return [fetch.values, fetch.indices, fetch.dense_shape], slices_value
+    return None
+
+
+def _composite_feed_keys(key: Any) -> Optional[List[Any]]:
+    """The component tensors fed for a SparseTensor key (indices, values, dense_shape) or an
+    IndexedSlices key (values, indices[, dense_shape]); None for any other key."""
+    if isinstance(key, _sparse_tensor.SparseTensor):
+        return [key.indices, key.values, key.dense_shape]
+    slices, _ = _indexed_slices_types()
+    if isinstance(key, slices):
+        return [key.values, key.indices] + ([] if key.dense_shape is None else [key.dense_shape])
+    return None
+
+
 class _FetchHandler:
     """The unique tensors to fetch and ops to run for one fetch structure."""
 
-    def __init__(self, graph: _ops.Graph, fetches: Any):
+    def __init__(self, graph: _ops.Graph, fetches: Any, session: Optional["BaseSession"] = None):
         self._mapper = _FetchMapper.for_fetch(fetches, graph)
         self.fetch_names: List[str] = []
         self.target_names: List[str] = []
         # Per unique element: index into the fetched values, or -1 for an Operation (result None).
         self._slots: List[int] = []
+        # Fetched session handles (GetSessionHandle outputs) come back as TensorHandles: per fetched
+        # value, the dtype of the tensor it refers to (None for ordinary tensors); None when there are none.
+        self.handle_dtypes: Optional[List[Any]] = None
         for el in self._mapper.unique_fetches():
             if isinstance(el, _ops.Operation):
                 self.target_names.append(el.name)
                 self._slots.append(-1)
             else:
+                if el.op.type in _session_ops.HANDLE_OPS:
+                    if self.handle_dtypes is None:
+                        self.handle_dtypes = [None] * len(self.fetch_names)
+                    self.handle_dtypes.append(el.op.inputs[0].dtype)
+                elif self.handle_dtypes is not None:
+                    self.handle_dtypes.append(None)
                 self._slots.append(len(self.fetch_names))
                 self.fetch_names.append(el.name)
         self.fetch_tuple = tuple(self.fetch_names)
         self.target_tuple = tuple(self.target_names)
         self.single = isinstance(self._mapper, _ElementFetchMapper)
+        if self.handle_dtypes is not None:
+            # Only handlers with handles pay for wrapping them (plain runs keep their fast path).
+            self._session_ref = weakref.ref(session) if session is not None else None
+            self.build_results = self._build_results_with_handles  # type: ignore[method-assign]
 
     def build_results(self, fetched: List[Any]) -> Any:
         if self.single:
             return fetched[0] if self._slots[0] >= 0 else None
         return self._mapper.build_results([fetched[s] if s >= 0 else None for s in self._slots])
+
+    def _build_results_with_handles(self, fetched: List[Any]) -> Any:
+        """Fetched session handles become TensorHandle objects of the session."""
+        session = self._session_ref() if self._session_ref is not None else None
+        if session is None:
+            raise RuntimeError("Fetching a session handle needs the session that runs it")
+        wrapped = [v if d is None else _session_ops.TensorHandle(v, d, session)
+                   for v, d in zip(fetched, self.handle_dtypes)]
+        return _FetchHandler.build_results(self, wrapped)
 
 
 # ---- default session stack --------------------------------------------------------------------
@@ -196,17 +278,16 @@ class BaseSession:
             graph = _ops.get_default_graph()
         elif not isinstance(graph, _ops.Graph):
             raise TypeError(f"graph must be a tf.Graph, but got {type(graph).__name__}")
+        self._closed = True  # until the runtime session exists
         if not isinstance(target, (str, bytes)):
             raise TypeError(f"target must be a string, but got {type(target).__name__}")
         target = target.decode() if isinstance(target, bytes) else target
-        if target:
-            raise errors.UnimplementedError(None, None, f"Session target {target!r} is not supported: only the "
-                                                        "in-process target '' is available.")
-        inter, intra = _config.thread_counts(config)
+        _check_target(target)
+        options = _config.session_options(config)
         self._graph = graph
         self._target = target
         self._config = config
-        self._c: Any = _core.Session(inter, intra)
+        self._c: Any = _core.Session(**options)
         self._closed = False
         self._sent_ops = 0
         self._sent_functions = 0
@@ -264,9 +345,9 @@ class BaseSession:
         try:
             handler = self._handlers.get(fetches)
         except TypeError:  # unhashable structure
-            return _FetchHandler(self._graph, fetches)
+            return _FetchHandler(self._graph, fetches, self)
         if handler is None:
-            handler = _FetchHandler(self._graph, fetches)
+            handler = _FetchHandler(self._graph, fetches, self)
             if handler.single:
                 if len(self._handlers) > 4096:
                     self._handlers.clear()
@@ -332,10 +413,39 @@ class BaseSession:
         try:
             self._extend_graph()
             plan = self._plan(tuple(feed_names), handler.fetch_tuple, handler.target_tuple)
-            results = self._c.run_plan(plan, feed_values)
+            if options is None and run_metadata is None:
+                results = self._c.run_plan(plan, feed_values)
+            else:
+                results = self._run_with_options(plan, feed_values, options, run_metadata)
         except errors.OpError as e:
             self._raise_with_op(e)
         return handler.build_results(results)
+
+    def _run_with_options(self, plan: Any, values: List[np.ndarray], options: Any, run_metadata: Any) -> List[Any]:
+        """A step honouring RunOptions (inter_op_thread_pool, timeout_in_ms, trace_level,
+        output_partition_graphs) and filling ``run_metadata``."""
+        pool = int(options.inter_op_thread_pool) if options is not None else 0
+        timeout = int(options.timeout_in_ms) if options is not None else 0
+        trace = (options is not None and run_metadata is not None
+                 and int(options.trace_level) > _config.RunOptions.NO_TRACE)
+        results, stats = self._c.run_plan_with_options(plan, values, pool, timeout, trace)
+        if run_metadata is not None:
+            if trace:
+                from graphrt.client import step_stats
+                run_metadata.step_stats.dev_stats = [step_stats.from_runtime(_CPU0, stats)]
+            if options is not None and options.output_partition_graphs:
+                run_metadata.partition_graphs = [self._partition_graph(plan)]
+        return results
+
+    def _partition_graph(self, plan: Any) -> Any:
+        """The pruned graph a plan runs (graphrt runs one partition: the local CPU)."""
+        from graphrt.framework.graph_def import GraphDef
+        g = GraphDef()
+        for name in plan.node_names:
+            op = self._graph._ops_by_name.get(name)
+            if op is not None:
+                g.node.append(op._node_def)
+        return g
 
     def make_callable(self, fetches: Any, feed_list: Optional[Sequence[Any]] = None,
                       accept_options: bool = False) -> Callable[..., Any]:
@@ -343,7 +453,19 @@ class BaseSession:
         plan, so a call does no signature lookup and no fetch parsing."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
-        handler = _FetchHandler(self._graph, fetches)
+        handler = _FetchHandler(self._graph, fetches, self)
+        if feed_list and any(_composite_feed_keys(f) is not None for f in feed_list):
+            # A SparseTensor / IndexedSlices feed takes a tuple per call: delegate to run(), as TF does.
+            keys = list(feed_list)
+
+            def _generic_run(*args: Any, **kwargs: Any) -> Any:
+                if kwargs and not accept_options:
+                    raise TypeError(f"Callable got unexpected keyword arguments {sorted(kwargs)}")
+                if len(args) != len(keys):
+                    raise TypeError(f"Callable expects {len(keys)} positional feed values, got {len(args)}")
+                return self.run(fetches, feed_dict=dict(zip(keys, args)), **kwargs)
+
+            return _generic_run
         feed_tensors = []
         for f in feed_list or []:
             try:
@@ -376,16 +498,93 @@ class BaseSession:
                     raise ValueError(f"Cannot feed value of shape {arr.shape!r} for Tensor {t.name!r}, which has "
                                      f"shape {_shape_str(t.shape)!r}")
                 values.append(arr)
+            options = kwargs.pop("options", None)
+            run_metadata = kwargs.pop("run_metadata", None)
+            if kwargs:
+                raise TypeError(f"Callable got unexpected keyword arguments {sorted(kwargs)}")
             try:
-                return build(run_plan(plan, values))
+                if options is None and run_metadata is None:
+                    return build(run_plan(plan, values))
+                return build(session._run_with_options(plan, values, options, run_metadata))
             except errors.OpError as e:
                 session._raise_with_op(e)
 
         return _callable
 
+    # -- partial runs --
+    def partial_run_setup(self, fetches: Any, feeds: Any = None) -> str:
+        """Sets up a partial run of ``fetches`` (any fetch structure; Operations run as targets) fed
+        by the tensors in ``feeds``; returns the handle for ``partial_run``."""
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        if not self._graph._ops:
+            raise RuntimeError("The Session graph is empty.  Add operations to the graph before calling run().")
+        if feeds is None:
+            feeds = []
+        if not isinstance(feeds, (list, tuple)):
+            feeds = [feeds]
+        feed_names: List[str] = []
+        for feed in feeds:
+            components = _composite_feed_keys(feed)
+            for subfeed in (components if components is not None else [feed]):
+                try:
+                    t = self._graph.as_graph_element(subfeed, allow_tensor=True, allow_operation=False)
+                except Exception as e:
+                    raise type(e)(f"Cannot interpret feed_list key as Tensor: {e}") from None
+                if t.name not in feed_names:
+                    feed_names.append(t.name)
+        handler = _FetchHandler(self._graph, fetches, self)
+        try:
+            self._extend_graph()
+            return self._c.partial_run_setup(feed_names, list(handler.fetch_names), list(handler.target_names))
+        except errors.OpError as e:
+            self._raise_with_op(e)
+
+    def partial_run(self, handle: Optional[str], fetches: Any, feed_dict: Optional[dict] = None) -> Any:
+        """Continues partial run ``handle``: feeds ``feed_dict``, runs what became runnable and returns
+        ``fetches`` (each declared in ``partial_run_setup`` and fetched at most once). ``handle=None``
+        is a plain ``run``."""
+        if handle is None:
+            return self.run(fetches, feed_dict)
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        handler = self._fetch_handler(fetches)
+        if handler.target_names:
+            raise RuntimeError("partial_run() requires empty target_list.")
+        feed_names, feed_values = self._process_feeds(feed_dict)
+        try:
+            results = self._c.partial_run(str(handle), feed_names, feed_values, list(handler.fetch_names))
+        except errors.OpError as e:
+            self._raise_with_op(e)
+        return handler.build_results(results)
+
+    # -- session tensors (TensorHandle) --
+    def _session_tensor_value(self, handle: str) -> Any:
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        return self._c.get_session_tensor(handle)
+
+    def _delete_session_tensor(self, handle: str) -> None:
+        if self._closed:
+            return  # closing the session already dropped every stored tensor
+        self._c.delete_session_tensor(handle)
+
     def list_devices(self) -> List[Any]:
+        """The session's devices: objects with ``name``, ``device_type``, ``memory_limit_bytes`` and
+        ``incarnation`` (one CPU device per ``ConfigProto.device_count['CPU']``, default 1)."""
         from graphrt.client import device_list
-        return device_list.local_devices()
+        return [device_list._DeviceAttributes(*d) for d in self._c.devices()]
+
+
+_LOCAL_TARGETS = ("", "local")
+
+
+def _check_target(target: str) -> None:
+    """'' and 'local' run in-process; any other target needs the distributed runtime (not available)."""
+    if target not in _LOCAL_TARGETS:
+        raise errors.UnimplementedError(
+            None, None, f"Session target {target!r} is not supported: graphrt runs sessions in-process only "
+                        "(target '' or 'local'); the distributed runtime is not available.")
 
 
 def _shape_str(shape: Any) -> str:
@@ -395,14 +594,28 @@ def _shape_str(shape: Any) -> str:
 
 
 def _flatten_feed(key: Any, value: Any) -> Iterator[Tuple[Any, Any]]:
-    """A tuple/list key feeds its tensors from the matching elements of the value, recursively."""
-    if isinstance(key, (tuple, list)):
+    """A tuple/list key feeds its tensors from the matching elements of the value, recursively; a
+    SparseTensor key takes a SparseTensorValue or an (indices, values, dense_shape) tuple, an
+    IndexedSlices key an IndexedSlicesValue or a (values, indices[, dense_shape]) tuple."""
+    if isinstance(key, _ops.Tensor):
+        yield key, value
+    elif isinstance(key, (tuple, list)):
         if not isinstance(value, (tuple, list)) or len(value) != len(key):
             raise ValueError(f"The feed value for a tuple key must be a sequence of {len(key)} values, got {value!r}")
         for k, v in zip(key, value):
             yield from _flatten_feed(k, v)
-    else:
+    elif isinstance(key, str):
         yield key, value
+    else:
+        components = _composite_feed_keys(key)
+        if components is None:
+            yield key, value
+            return
+        if not isinstance(value, (tuple, list)) or len(value) != len(components):
+            kind = "SparseTensorValue or an (indices, values, dense_shape)" \
+                if isinstance(key, _sparse_tensor.SparseTensor) else "IndexedSlicesValue or a (values, indices, dense_shape)"
+            raise TypeError(f"The feed value for {key!r} must be a {kind} tuple, got {value!r}")
+        yield from zip(components, value)
 
 
 def _feed_array(value: Any, tensor: _ops.Tensor) -> np.ndarray:
@@ -411,6 +624,17 @@ def _feed_array(value: Any, tensor: _ops.Tensor) -> np.ndarray:
     dtype = tensor.dtype
     if isinstance(value, np.ndarray) and value.dtype == dtype.as_numpy_dtype:
         return value
+    if isinstance(value, _session_ops.TensorHandle):
+        if dtype == _dtypes.string and (value.dtype != _dtypes.string or _session_ops.is_handle_feeder(tensor)):
+            value = value.to_numpy_array()  # the handle string, for a get_session_tensor placeholder
+        else:
+            # Any other tensor is fed the stored value itself, as TensorFlow resolves a fed handle.
+            if value.dtype != dtype:
+                raise TypeError(f"Cannot feed a TensorHandle of dtype {value.dtype.name} to {tensor.name!r} of "
+                                f"dtype {dtype.name}")
+            value = value.eval()
+            if isinstance(value, np.ndarray) or np.isscalar(value):
+                return np.asarray(value, dtype=dtype.as_numpy_dtype)
     if dtype == _dtypes.string:
         from graphrt.framework.tensor_util import to_numpy
         return to_numpy(value, _dtypes.string)
@@ -459,8 +683,8 @@ class Session(BaseSession):
     @staticmethod
     def reset(target: str, containers: Any = None, config: Any = None) -> None:
         """Resets resource containers on a target; the in-process target keeps none beyond sessions."""
-        if target:
-            raise errors.UnimplementedError(None, None, f"Session target {target!r} is not supported.")
+        target = target.decode() if isinstance(target, bytes) else target
+        _check_target(target)
 
 
 class InteractiveSession(BaseSession):

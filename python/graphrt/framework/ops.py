@@ -526,29 +526,74 @@ class Graph:
     # -- devices --
     @contextlib.contextmanager
     def device(self, device_name_or_function: Any) -> Iterator[None]:
-        """Device for ops created inside: a device string or a function op -> device string."""
-        scope = self._scope
-        scope.device_stack.append(device_name_or_function)
+        """Device for ops created inside: a device string or DeviceSpec (merged with the enclosing
+        scopes, inner fields winning), a function op -> device, or None to clear the enclosing ones."""
+        spec = device_name_or_function
+        if spec is not None and not callable(spec):
+            # Parsed now, so a malformed spec fails at the `with` (a ValueError, as in TF).
+            spec = _canonical_device(spec)
+        stack = self._scope.device_stack
+        stack.append(spec)
         try:
             yield
         finally:
-            scope.device_stack.pop()
+            if not stack or stack[-1] is not spec:
+                raise RuntimeError("Exiting device scope without proper scope nesting.")
+            stack.pop()
+
+    @contextlib.contextmanager
+    def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
+        """Ops created inside get ``op``'s device and a ``_class`` attr ``[b"loc:@<op name>"]`` (the
+        colocation groups of ``op``), and the placer puts them on ``op``'s device. Device scopes
+        entered outside do not apply inside; ``ignore_existing`` drops enclosing colocations.
+        ``op`` is an Operation, a Tensor, or anything with an ``.op`` (a Variable)."""
+        if op is None and not ignore_existing:
+            raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
+        op = _op_to_colocate_with(op)
+        scope = self._scope
+        saved_devices = scope.device_stack
+        saved_colocation = getattr(scope, "colocation_stack", [])
+        scope.device_stack = []
+        colocation = [] if ignore_existing else list(saved_colocation)
+        if op is not None:
+            colocation.append(op)
+        scope.colocation_stack = colocation
+        try:
+            yield
+        finally:
+            scope.device_stack = saved_devices
+            scope.colocation_stack = saved_colocation
 
     def _apply_device(self, op: Operation) -> None:
         # Innermost scope first; each outer string spec fills only the fields still unset, a device
-        # function sees the op as placed so far, and a None scope stops the walk (TF's order).
+        # function sees the op as placed so far, and a None scope stops the walk (TF's order). An
+        # enclosing colocate_with then gives the op its colocation groups and the colocated op's device.
+        scope = self._scope
         device = ""
-        for spec in reversed(self._scope.device_stack):
+        for spec in reversed(scope.device_stack):
             if spec is None:
                 break
-            if callable(spec):
+            if isinstance(spec, str):
+                if spec:  # "" is a null merge
+                    device = _merge_device(spec, device)
+            elif callable(spec):
                 op._set_device(device)
                 device = spec(op) or ""
                 if not isinstance(device, str):
                     device = device.to_string() if hasattr(device, "to_string") else str(device)
             else:
-                spec_str = spec.to_string() if hasattr(spec, "to_string") else spec
-                device = _merge_device(spec_str, device)
+                device = _merge_device(_canonical_device(spec), device)
+        colocation = getattr(scope, "colocation_stack", None)
+        if colocation:
+            groups: set = set()
+            colocated_device = None
+            for c in reversed(colocation):  # innermost first
+                groups.update(_colocation_groups(c))
+                if colocated_device is None and c.device:
+                    colocated_device = c.device
+            if colocated_device is not None:
+                device = colocated_device
+            op._set_attr("_class", sorted(groups))
         op._set_device(device)
 
     # -- building --
@@ -794,6 +839,43 @@ def _merge_device(outer: str, inner: str) -> str:
     return device_spec.merge(outer, inner)
 
 
+def _canonical_device(spec: Any) -> str:
+    """A device string or DeviceSpec as a canonical string ('/cpu:0' -> '/device:CPU:0')."""
+    from graphrt.framework import device_spec
+    if hasattr(spec, "to_string"):
+        return device_spec.canonical(spec.to_string())
+    if isinstance(spec, bytes):
+        spec = spec.decode()
+    if not isinstance(spec, str):
+        raise TypeError(f"A device must be a string, a DeviceSpec, a function or None, got {type(spec).__name__}")
+    return device_spec.canonical(spec)
+
+
+def _op_to_colocate_with(v: Any) -> Optional[Operation]:
+    """The Operation to colocate with: ``v`` itself, a Tensor's op, or the ``.op`` of an object that
+    has one (a Variable's VariableV2 op); anything else is converted to a Tensor first."""
+    if v is None or isinstance(v, Operation):
+        return v
+    if isinstance(v, Tensor):
+        return v.op
+    if isinstance(getattr(v, "op", None), Operation):
+        return v.op
+    if hasattr(v, "_as_graph_element"):
+        el = v._as_graph_element()
+        return el if isinstance(el, Operation) else el.op
+    return convert_to_tensor(v).op
+
+
+def _colocation_groups(op: Operation) -> List[bytes]:
+    """The op's colocation groups: the ``loc:@`` entries of its ``_class`` attr, else ``loc:@<name>``."""
+    attr = op._node_def.attr
+    if "_class" in attr:
+        groups = [g for g in op.get_attr("_class") if isinstance(g, bytes) and g.startswith(b"loc:@")]
+        if groups:
+            return groups
+    return [f"loc:@{op.name}".encode()]
+
+
 # ---- default graph stack (per thread, over one process-wide global default) ------------------
 
 _global_default_graph: Optional[Graph] = None
@@ -854,6 +936,11 @@ def control_dependencies(control_inputs: Optional[Sequence[Any]]) -> Any:
 
 def device(device_name_or_function: Any) -> Any:
     return get_default_graph().device(device_name_or_function)
+
+
+def colocate_with(op: Any, ignore_existing: bool = False) -> Any:
+    """``tf.colocate_with(op, ignore_existing=False)`` on the default graph (see Graph.colocate_with)."""
+    return get_default_graph().colocate_with(op, ignore_existing)
 
 
 def add_to_collection(name: str, value: Any) -> None:

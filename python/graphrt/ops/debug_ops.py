@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from typing import Any, List, Optional, Sequence
 
+import numpy as np
+
 from graphrt.framework import dtypes as _dtypes
 from graphrt.framework import op_registry
 from graphrt.framework import ops as _ops
@@ -105,3 +107,128 @@ op_registry.register("Print", op_registry.input_type(0), op_registry.unchanged_s
 op_registry.register("StringFormat", op_registry.fixed_type(_dtypes.string), op_registry.scalar_shape)
 op_registry.register("PrintV2", op_registry.no_outputs, lambda op: [])
 op_registry.register("CheckNumerics", op_registry.input_type(0), op_registry.unchanged_shape)
+
+
+# ---- tf.debugging.assert_* ---------------------------------------------------------------------------
+
+def _static_check(ok: Any, data: Sequence[Any]) -> None:
+    """Graph-build-time failure when both sides are constants and the condition is false (TF1)."""
+    from graphrt.framework import errors
+    if ok is not None and not bool(ok):
+        parts = []
+        for d in data:
+            if isinstance(d, _ops.Tensor):
+                from graphrt.framework.tensor_util import constant_value
+                v = constant_value(d)
+                parts.append(str(v) if v is not None else d.name)
+            else:
+                parts.append(str(d))
+        raise errors.InvalidArgumentError(None, None, "\n".join(parts))
+
+
+def _binary_assert(op_name: str, symbol: str, np_fn: Any, x: Any, y: Any, data: Any, summarize: Any,
+                   message: Optional[str], name: Optional[str]) -> _ops.Operation:
+    from graphrt.framework.tensor_util import constant_value
+    from graphrt.ops import math_ops
+    g = _ops.op_scope_graph([x, y])
+    with g.as_default(), g.name_scope(name or op_name):
+        x = _ops.convert_to_tensor(x, name="x")
+        y = _ops.convert_to_tensor(y, name="y", dtype=x.dtype)
+        if data is None:
+            data = ([message] if message else []) + [
+                f"Condition x {symbol} y did not hold element-wise:", f"x (name = {x.name}) = ", x,
+                f"y (name = {y.name}) = ", y]
+        xs, ys = constant_value(x), constant_value(y)
+        if xs is not None and ys is not None:
+            _static_check(np.all(np_fn(xs, ys)), data)
+        condition = math_ops.reduce_all(getattr(math_ops, _CMP[symbol])(x, y))
+        return Assert(condition, data, summarize=summarize)
+
+
+_CMP = {"==": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
+
+
+def assert_equal(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                 name: Optional[str] = None) -> _ops.Operation:
+    """An op failing (InvalidArgumentError) unless ``x == y`` element-wise (with broadcasting)."""
+    return _binary_assert("assert_equal", "==", np.equal, x, y, data, summarize, message, name)
+
+
+def assert_none_equal(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None,
+                      message: Optional[str] = None, name: Optional[str] = None) -> _ops.Operation:
+    return _binary_assert("assert_none_equal", "!=", np.not_equal, x, y, data, summarize, message, name)
+
+
+def assert_less(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                name: Optional[str] = None) -> _ops.Operation:
+    return _binary_assert("assert_less", "<", np.less, x, y, data, summarize, message, name)
+
+
+def assert_less_equal(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None,
+                      message: Optional[str] = None, name: Optional[str] = None) -> _ops.Operation:
+    return _binary_assert("assert_less_equal", "<=", np.less_equal, x, y, data, summarize, message, name)
+
+
+def assert_greater(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None,
+                   message: Optional[str] = None, name: Optional[str] = None) -> _ops.Operation:
+    return _binary_assert("assert_greater", ">", np.greater, x, y, data, summarize, message, name)
+
+
+def assert_greater_equal(x: Any, y: Any, data: Any = None, summarize: Optional[int] = None,
+                         message: Optional[str] = None, name: Optional[str] = None) -> _ops.Operation:
+    return _binary_assert("assert_greater_equal", ">=", np.greater_equal, x, y, data, summarize, message, name)
+
+
+def assert_positive(x: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                    name: Optional[str] = None) -> _ops.Operation:
+    x = _ops.convert_to_tensor(x)
+    return _binary_assert("assert_positive", "<", np.less, np.zeros((), x.dtype.as_numpy_dtype), x, data,
+                          summarize, message, name)
+
+
+def assert_negative(x: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                    name: Optional[str] = None) -> _ops.Operation:
+    x = _ops.convert_to_tensor(x)
+    return _binary_assert("assert_negative", "<", np.less, x, np.zeros((), x.dtype.as_numpy_dtype), data,
+                          summarize, message, name)
+
+
+def assert_non_negative(x: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                        name: Optional[str] = None) -> _ops.Operation:
+    x = _ops.convert_to_tensor(x)
+    return _binary_assert("assert_non_negative", "<=", np.less_equal, np.zeros((), x.dtype.as_numpy_dtype), x,
+                          data, summarize, message, name)
+
+
+def assert_non_positive(x: Any, data: Any = None, summarize: Optional[int] = None, message: Optional[str] = None,
+                        name: Optional[str] = None) -> _ops.Operation:
+    x = _ops.convert_to_tensor(x)
+    return _binary_assert("assert_non_positive", "<=", np.less_equal, x, np.zeros((), x.dtype.as_numpy_dtype),
+                          data, summarize, message, name)
+
+
+def assert_rank(x: Any, rank: int, message: Optional[str] = None, name: Optional[str] = None) -> _ops.Operation:
+    """ValueError at build time when the static rank differs; otherwise a run-time check."""
+    from graphrt.ops import array_ops
+    x = _ops.convert_to_tensor(x)
+    if x.shape.rank is not None:
+        if x.shape.rank != rank:
+            raise ValueError(f"{message + ' ' if message else ''}Tensor {x.name} must have rank {rank}. Received rank "
+                             f"{x.shape.rank}, shape {x.shape}")
+        from graphrt.ops import control_flow_ops
+        return control_flow_ops.no_op(name=name or "assert_rank")
+    return assert_equal(array_ops.rank(x), rank, message=message or f"Tensor {x.name} must have rank {rank}.",
+                        name=name or "assert_rank")
+
+
+def assert_type(tensor: Any, tf_type: Any, message: Optional[str] = None, name: Optional[str] = None) -> None:
+    """TypeError at build time unless ``tensor`` has dtype ``tf_type``."""
+    t = _ops.convert_to_tensor(tensor)
+    if t.dtype != _dtypes.as_dtype(tf_type):
+        raise TypeError(f"{message + ' ' if message else ''}{t.name} must be of type {_dtypes.as_dtype(tf_type)!r}; "
+                        f"got {t.dtype!r}")
+
+
+__all__ += ["assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
+            "assert_greater_equal", "assert_positive", "assert_negative", "assert_non_negative",
+            "assert_non_positive", "assert_rank", "assert_type"]

@@ -179,12 +179,21 @@ def not_equal(x: Any, y: Any, name: Optional[str] = None) -> _ops.Tensor:
     return _binary("NotEqual", x, y, name)
 
 
+def _logical(op_type: str, x: Any, y: Any, name: Optional[str]) -> _ops.Tensor:
+    # TF's LogicalAnd/LogicalOr are bool-only and carry no type attr.
+    g = _ops.op_scope_graph([x, y])
+    with g.as_default():
+        x = _ops.convert_to_tensor(x, dtype=_dtypes.bool)
+        y = _ops.convert_to_tensor(y, dtype=_dtypes.bool)
+        return g.create_op(op_type, [x, y], name=name or op_type).outputs[0]
+
+
 def logical_and(x: Any, y: Any, name: Optional[str] = None) -> _ops.Tensor:
-    return _binary("LogicalAnd", x, y, name)
+    return _logical("LogicalAnd", x, y, name)
 
 
 def logical_or(x: Any, y: Any, name: Optional[str] = None) -> _ops.Tensor:
-    return _binary("LogicalOr", x, y, name)
+    return _logical("LogicalOr", x, y, name)
 
 
 def logical_not(x: Any, name: Optional[str] = None) -> _ops.Tensor:

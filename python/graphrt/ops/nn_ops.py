@@ -749,3 +749,56 @@ from graphrt.ops.math_ops import (bias_add, elu, leaky_relu, moments, relu6, sel
                                   softsign)
 
 __all__ += ["relu6", "elu", "selu", "softplus", "softsign", "leaky_relu", "bias_add", "moments"]
+
+
+# ---- dropout (training family) ----
+def _dropout_noise_shape(x: _ops.Tensor, noise_shape: Any) -> Any:
+    if noise_shape is None:
+        return x.shape.as_list() if x.shape.is_fully_defined() else _array_ops.shape(x)
+    if isinstance(noise_shape, (list, tuple)) and x.shape.rank is not None and len(noise_shape) == x.shape.rank:
+        dims = x.shape.as_list()
+        filled = [d if d is not None else dims[i] for i, d in enumerate(noise_shape)]
+        if all(d is not None for d in filled):
+            return filled
+    return noise_shape
+
+
+def dropout(x: Any, keep_prob: Any = None, noise_shape: Any = None, seed: Optional[int] = None,
+            name: Optional[str] = None, rate: Any = None) -> _ops.Tensor:
+    """Zeroes each element of ``x`` with probability ``rate`` (= 1 - keep_prob), scaling kept ones by
+    1 / (1 - rate); exactly one of ``keep_prob`` and ``rate``."""
+    import numbers
+    from graphrt.ops import random_ops as _random_ops
+    if keep_prob is not None:
+        if rate is not None:
+            raise ValueError("Cannot specify both 'rate' and 'keep_prob'")
+        try:
+            rate = 1. - keep_prob
+        except TypeError:
+            raise ValueError(f"keep_prob must be a floating point number or Tensor (got {keep_prob!r})") from None
+    if rate is None:
+        raise ValueError("You must provide a rate to dropout.")
+    g = _ops.op_scope_graph([v for v in (x, rate) if isinstance(v, (_ops.Tensor, _ops.Operation))])
+    with g.as_default(), _ops.name_scope(name, "dropout", [x]) as scope:
+        x = _ops.convert_to_tensor(x, name="x")
+        if not x.dtype.is_floating:
+            raise ValueError(f"x has to be a floating point tensor since it's going to be scaled. Got a "
+                             f"{x.dtype.name} tensor instead.")
+        if isinstance(rate, numbers.Real) and not isinstance(rate, bool):
+            if not (0 <= rate < 1):
+                raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), got {rate:g}")
+            if rate == 0:
+                return x
+        rate_t = _ops.convert_to_tensor(rate, dtype=x.dtype, name="rate")
+        if rate_t.shape.rank is not None and rate_t.shape.rank != 0:
+            raise ValueError(f"rate must be a scalar, got shape {rate_t.shape}")
+        shape = _dropout_noise_shape(x, noise_shape)
+        random_tensor = _random_ops.random_uniform(shape, seed=seed, dtype=x.dtype)
+        scale = 1 / (1 - rate_t)
+        keep_mask = _math_ops.greater_equal(random_tensor, rate_t)
+        ret = _math_ops.multiply(x * scale, _math_ops.cast(keep_mask, x.dtype), name=scope)
+        ret.set_shape(x.shape)
+        return ret
+
+
+__all__ += ["dropout"]
