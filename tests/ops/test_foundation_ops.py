@@ -281,3 +281,13 @@ def test_large_elementwise_parallel_path_is_exact():
     got = run([tf.reshape(x, [2048, 2048]) * y + 1.0, tf.exp(x[:100000])], {x: a, y: b})
     np.testing.assert_array_equal(got[0], a.reshape(2048, 2048) * b + np.float32(1.0))
     np.testing.assert_allclose(got[1], np.exp(a[:100000]), rtol=1e-6)
+
+
+def test_shape_n():
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.placeholder(tf.int32, [2])
+    sx, sy = tf.shape_n([x, y], out_type=tf.int64)
+    assert sx.shape.as_list() == [2] and sy.shape.as_list() == [1] and sx.dtype == tf.int64
+    a, b = run([sx, sy], {x: np.zeros((4, 3)), y: [1, 2]})
+    np.testing.assert_array_equal(a, [4, 3])
+    np.testing.assert_array_equal(b, [2])

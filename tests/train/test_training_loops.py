@@ -100,7 +100,7 @@ def _mlp(rng):
     return x, y, loss, acc, w1
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "adagrad", "rmsprop"])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_mlp_784_256_10(name):
     rng = np.random.RandomState(2)
     xs, ys = _mlp_data(rng)

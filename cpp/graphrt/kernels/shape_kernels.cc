@@ -20,15 +20,18 @@ class ShapeKernel : public OpKernel {
     if (out_type_ != DT_INT32 && out_type_ != DT_INT64) return InvalidArgument("Shape out_type must be int32 or int64");
     return Status::OK();
   }
+  // Shape has one input; ShapeN (same kernel) has N inputs and N outputs.
   Status Compute(OpKernelContext* ctx) override {
-    const Shape& s = ctx->input(0).shape();
-    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, out_type_, Shape({s.rank()})));
-    for (int i = 0; i < s.rank(); ++i) {
-      if (out_type_ == DT_INT32) {
-        if (s.dim(i) > INT32_MAX) return InvalidArgument("Shape dimension does not fit in int32; use out_type=int64");
-        out.data<int32_t>()[i] = static_cast<int32_t>(s.dim(i));
-      } else {
-        out.data<int64_t>()[i] = s.dim(i);
+    for (int k = 0; k < ctx->num_inputs(); ++k) {
+      const Shape& s = ctx->input(k).shape();
+      ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(k, out_type_, Shape({s.rank()})));
+      for (int i = 0; i < s.rank(); ++i) {
+        if (out_type_ == DT_INT32) {
+          if (s.dim(i) > INT32_MAX) return InvalidArgument("Shape dimension does not fit in int32; use out_type=int64");
+          out.data<int32_t>()[i] = static_cast<int32_t>(s.dim(i));
+        } else {
+          out.data<int64_t>()[i] = s.dim(i);
+        }
       }
     }
     return Status::OK();
@@ -215,6 +218,11 @@ namespace {
 void RegisterShapeKernels(OpRegistry* r) {
   r->RegisterOp({"Shape", FixedArity(1, 1)});
   r->RegisterKernel("Shape", "", {}, MakeFactory<ShapeKernel>());
+  r->RegisterOp({"ShapeN", [](const NodeDef& n) -> StatusOr<OpArity> {
+                   ASSIGN_OR_RETURN(OpArity a, AttrArity("N", 0)(n));
+                   return OpArity{a.num_inputs, a.num_inputs};
+                 }});
+  r->RegisterKernel("ShapeN", "", {}, MakeFactory<ShapeKernel>());
   r->RegisterOp({"Reshape", FixedArity(2, 1)});
   r->RegisterKernel("Reshape", "", {}, MakeFactory<ReshapeKernel>());
   r->RegisterOp({"Fill", FixedArity(2, 1)});

@@ -22,6 +22,7 @@ __all__ = [
     "identity",
     "stop_gradient",
     "shape",
+    "shape_n",
     "reshape",
     "fill",
     "zeros",
@@ -92,6 +93,27 @@ def shape(input: Any, name: Optional[str] = None, out_type: Any = _dtypes.int32)
     x = _ops.convert_to_tensor(input)
     return x.graph.create_op("Shape", [x], name=name or "Shape",
                              attrs={"T": x.dtype, "out_type": _dtypes.as_dtype(out_type)}).outputs[0]
+
+
+def shape_n(input: Any, out_type: Any = _dtypes.int32, name: Optional[str] = None) -> List[_ops.Tensor]:  # noqa: A002
+    """The shapes of several tensors (one ShapeN op)."""
+    ts = [_ops.convert_to_tensor(t) for t in input]
+    if not ts:
+        raise ValueError("shape_n needs at least one tensor")
+    g = _ops.op_scope_graph(ts)
+    return g.create_op("ShapeN", ts, name=name or "ShapeN", attrs={
+        "N": len(ts), "T": ts[0].dtype, "out_type": _dtypes.as_dtype(out_type)}).outputs
+
+
+def _shape_n_types(nd: Any, inputs: Any) -> List[_dtypes.DType]:
+    return [_dtypes.as_dtype(nd.attr["out_type"].type)] * len(inputs)
+
+
+def _shape_n_shapes(op: Any) -> List[_ts.TensorShape]:
+    return [_ts.TensorShape([t.shape.rank]) for t in op.inputs]
+
+
+_op_registry.register("ShapeN", _shape_n_types, _shape_n_shapes)
 
 
 def _shape_tensor(shape_value: Any, graph: _ops.Graph) -> _ops.Tensor:
