@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import graphrt as tf
 from graphrt.train import checkpoint_format
 
-REPO_PYTHON = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "python")
+# The directory graphrt was imported from (the source tree in development, site-packages in CI).
+GRAPHRT_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(tf.__file__)))
 
 
 @pytest.fixture(autouse=True)
@@ -336,7 +337,7 @@ def test_killed_child_mid_save_keeps_previous_checkpoint(tmp_path):
         checkpoint_format._write_all = slow
         saver.save(sess, {str(tmp_path / 'model')!r}, global_step=1)  # overwrite step 1 ...
     """)
-    env = dict(os.environ, PYTHONPATH=REPO_PYTHON)
+    env = dict(os.environ, PYTHONPATH=GRAPHRT_PARENT)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env)
     try:
         line = proc.stdout.readline()
