@@ -21,68 +21,6 @@ namespace {
 constexpr int64_t kColBufferBytes = int64_t{32} << 20;
 constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 
-struct ConvParams {
-  bool nchw = false;
-  int64_t stride_h = 1, stride_w = 1, dil_h = 1, dil_w = 1;
-  Padding padding = Padding::kValid;
-  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // explicit only
-};
-
-Status ReadConvParams(const NodeDef& def, bool allow_explicit, ConvParams* p) {
-  ASSIGN_OR_RETURN(p->nchw, ReadDataFormat(def));
-  ASSIGN_OR_RETURN(p->padding, ReadPadding(def));
-  if (p->padding == Padding::kExplicit && !allow_explicit) {
-    return InvalidArgument("EXPLICIT padding is not supported by " + def.op);
-  }
-  ASSIGN_OR_RETURN(std::vector<int64_t> strides, GetIntListAttr(def, "strides", {}, true));
-  if (strides.size() != 4) {
-    return InvalidArgument("Sliding window strides field must specify 4 dimensions");
-  }
-  const int hi = p->nchw ? 2 : 1, wi = p->nchw ? 3 : 2, ci = p->nchw ? 1 : 3;
-  if (strides[0] != 1 || strides[ci] != 1) {
-    return InvalidArgument("Current implementation does not yet support strides in the batch and depth dimensions.");
-  }
-  if (strides[hi] <= 0 || strides[wi] <= 0) return InvalidArgument("Strides must be positive");
-  p->stride_h = strides[hi];
-  p->stride_w = strides[wi];
-  ASSIGN_OR_RETURN(std::vector<int64_t> dil, GetIntListAttr(def, "dilations", {1, 1, 1, 1}, false));
-  if (dil.size() != 4) return InvalidArgument("Sliding window dilations field must specify 4 dimensions");
-  if (dil[0] != 1 || dil[ci] != 1) {
-    return InvalidArgument("Current implementation does not yet support dilations in the batch and depth dimensions.");
-  }
-  if (dil[hi] <= 0 || dil[wi] <= 0) return InvalidArgument("Dilated rates should be larger than 0.");
-  p->dil_h = dil[hi];
-  p->dil_w = dil[wi];
-  ASSIGN_OR_RETURN(std::vector<int64_t> pads, GetIntListAttr(def, "explicit_paddings", {}, false));
-  if (p->padding == Padding::kExplicit) {
-    if (pads.size() != 8) return InvalidArgument("explicit_paddings attribute must contain 8 values");
-    for (int64_t v : pads) {
-      if (v < 0) return InvalidArgument("All elements of explicit_paddings must be nonnegative");
-    }
-    if (pads[0] != 0 || pads[1] != 0 || pads[2 * ci] != 0 || pads[2 * ci + 1] != 0) {
-      return InvalidArgument("Nonzero explicit padding in the batch or depth dimensions is not supported");
-    }
-    p->pad_top = pads[2 * hi];
-    p->pad_bottom = pads[2 * hi + 1];
-    p->pad_left = pads[2 * wi];
-    p->pad_right = pads[2 * wi + 1];
-  } else if (!pads.empty()) {
-    return InvalidArgument("explicit_paddings attribute must be empty if the padding attribute is not EXPLICIT");
-  }
-  return Status::OK();
-}
-
-// N, H, W, C of a 4-D tensor shape in the given layout.
-struct Dims4 {
-  int64_t n, h, w, c;
-};
-Dims4 ReadDims(const Shape& s, bool nchw) {
-  return nchw ? Dims4{s.dim(0), s.dim(2), s.dim(3), s.dim(1)} : Dims4{s.dim(0), s.dim(1), s.dim(2), s.dim(3)};
-}
-Shape MakeShape(const Dims4& d, bool nchw) {
-  return nchw ? Shape({d.n, d.c, d.h, d.w}) : Shape({d.n, d.h, d.w, d.c});
-}
-
 int BlasThreads(OpKernelContext* ctx, int64_t work) {
   if (work < 64 * 64 * 64 || ctx->intra_op() == nullptr) return 1;
   return ctx->intra_op()->num_threads() + 1;
@@ -98,34 +36,7 @@ void ParallelRows(ThreadPool* pool, int64_t rows, int64_t row_cost, const Body& 
   }
 }
 
-// Reads tensor data as compute type C (float for half), in NHWC order.
-template <typename T, typename C>
-std::vector<C> LoadNhwc(const Tensor& t, bool nchw, const Dims4& d, ThreadPool* pool) {
-  const int64_t n = t.num_elements();
-  std::vector<C> out(static_cast<size_t>(n));
-  const T* p = t.data<T>();
-  if (!nchw) {
-    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<C>(Load(p[i]));
-    return out;
-  }
-  std::vector<C> tmp(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) tmp[i] = static_cast<C>(Load(p[i]));
-  NchwToNhwc(tmp.data(), out.data(), d.n, d.c, d.h * d.w, sizeof(C), pool);
-  return out;
-}
 
-template <typename T, typename C>
-void StoreFromNhwc(const std::vector<C>& v, const Tensor& out, bool nchw, const Dims4& d, ThreadPool* pool) {
-  T* p = out.data<T>();
-  const int64_t n = out.num_elements();
-  if (!nchw) {
-    for (int64_t i = 0; i < n; ++i) p[i] = Store<T>(static_cast<typename MathType<T>::type>(v[i]));
-    return;
-  }
-  std::vector<C> tmp(static_cast<size_t>(n));
-  NhwcToNchw(v.data(), tmp.data(), d.n, d.c, d.h * d.w, sizeof(C), pool);
-  for (int64_t i = 0; i < n; ++i) p[i] = Store<T>(static_cast<typename MathType<T>::type>(tmp[i]));
-}
 
 template <typename T>
 std::vector<typename MathType<T>::type> LoadFlat(const Tensor& t) {

@@ -134,4 +134,55 @@ void NhwcToNchw(const void* in, void* out, int64_t n, int64_t c, int64_t hw, int
   Transpose3(in, out, n, hw, c, elem_bytes, pool);
 }
 
+Status ReadConvParams(const NodeDef& def, bool allow_explicit, ConvParams* p) {
+  ASSIGN_OR_RETURN(p->nchw, ReadDataFormat(def));
+  ASSIGN_OR_RETURN(p->padding, ReadPadding(def));
+  if (p->padding == Padding::kExplicit && !allow_explicit) {
+    return InvalidArgument("EXPLICIT padding is not supported by " + def.op);
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> strides, GetIntListAttr(def, "strides", {}, true));
+  if (strides.size() != 4) {
+    return InvalidArgument("Sliding window strides field must specify 4 dimensions");
+  }
+  const int hi = p->nchw ? 2 : 1, wi = p->nchw ? 3 : 2, ci = p->nchw ? 1 : 3;
+  if (strides[0] != 1 || strides[ci] != 1) {
+    return InvalidArgument("Current implementation does not yet support strides in the batch and depth dimensions.");
+  }
+  if (strides[hi] <= 0 || strides[wi] <= 0) return InvalidArgument("Strides must be positive");
+  p->stride_h = strides[hi];
+  p->stride_w = strides[wi];
+  ASSIGN_OR_RETURN(std::vector<int64_t> dil, GetIntListAttr(def, "dilations", {1, 1, 1, 1}, false));
+  if (dil.size() != 4) return InvalidArgument("Sliding window dilations field must specify 4 dimensions");
+  if (dil[0] != 1 || dil[ci] != 1) {
+    return InvalidArgument("Current implementation does not yet support dilations in the batch and depth dimensions.");
+  }
+  if (dil[hi] <= 0 || dil[wi] <= 0) return InvalidArgument("Dilated rates should be larger than 0.");
+  p->dil_h = dil[hi];
+  p->dil_w = dil[wi];
+  ASSIGN_OR_RETURN(std::vector<int64_t> pads, GetIntListAttr(def, "explicit_paddings", {}, false));
+  if (p->padding == Padding::kExplicit) {
+    if (pads.size() != 8) return InvalidArgument("explicit_paddings attribute must contain 8 values");
+    for (int64_t v : pads) {
+      if (v < 0) return InvalidArgument("All elements of explicit_paddings must be nonnegative");
+    }
+    if (pads[0] != 0 || pads[1] != 0 || pads[2 * ci] != 0 || pads[2 * ci + 1] != 0) {
+      return InvalidArgument("Nonzero explicit padding in the batch or depth dimensions is not supported");
+    }
+    p->pad_top = pads[2 * hi];
+    p->pad_bottom = pads[2 * hi + 1];
+    p->pad_left = pads[2 * wi];
+    p->pad_right = pads[2 * wi + 1];
+  } else if (!pads.empty()) {
+    return InvalidArgument("explicit_paddings attribute must be empty if the padding attribute is not EXPLICIT");
+  }
+  return Status::OK();
+}
+
+Dims4 ReadDims(const Shape& s, bool nchw) {
+  return nchw ? Dims4{s.dim(0), s.dim(2), s.dim(3), s.dim(1)} : Dims4{s.dim(0), s.dim(1), s.dim(2), s.dim(3)};
+}
+Shape MakeShape(const Dims4& d, bool nchw) {
+  return nchw ? Shape({d.n, d.c, d.h, d.w}) : Shape({d.n, d.h, d.w, d.c});
+}
+
 }  // namespace graphrt

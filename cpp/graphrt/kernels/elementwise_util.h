@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include <string>
 #include <vector>
 
 #include "graphrt/core/tensor.h"
@@ -36,6 +37,34 @@ bool DispatchNumeric(DataType dt, Fn&& fn) {
     case DT_BOOL: fn(bool{}); return true;
     default: return false;
   }
+}
+
+// Like DispatchNumeric without bool: the real number types.
+// (Its own switch: the functor is never instantiated for bool.)
+template <typename Fn>
+bool DispatchReal(DataType dt, Fn&& fn) {
+  switch (dt) {
+    case DT_FLOAT: fn(float{}); return true;
+    case DT_DOUBLE: fn(double{}); return true;
+    case DT_INT32: fn(int32_t{}); return true;
+    case DT_INT64: fn(int64_t{}); return true;
+    case DT_INT8: fn(int8_t{}); return true;
+    case DT_INT16: fn(int16_t{}); return true;
+    case DT_UINT8: fn(uint8_t{}); return true;
+    case DT_UINT16: fn(uint16_t{}); return true;
+    case DT_HALF: fn(Half{}); return true;
+    default: return false;
+  }
+}
+
+// Like DispatchNumeric plus strings: for ops that only move values.
+template <typename Fn>
+bool DispatchAllTypes(DataType dt, Fn&& fn) {
+  if (dt == DT_STRING) {
+    fn(std::string{});
+    return true;
+  }
+  return DispatchNumeric(dt, fn);
 }
 
 // Runs body(begin, end) over [0, n), in parallel when the work is large. `cost` is the rough

@@ -64,13 +64,6 @@ void ForEachBroadcast3(const Shape& s0, const Shape& s1, const Shape& s2, const 
   }, static_cast<int>(std::min<int64_t>(inner, 64)));
 }
 
-// Dispatch over the numeric types plus string (Select moves any value).
-template <typename Fn>
-bool DispatchAll(DataType dt, Fn&& fn) {
-  if (dt == DT_STRING) { fn(std::string{}); return true; }
-  return DispatchNumeric(dt, fn);
-}
-
 StatusOr<Shape> Broadcast3(const Shape& a, const Shape& b, const Shape& c) {
   ASSIGN_OR_RETURN(Shape ab, BroadcastShapes(a, b));
   return BroadcastShapes(ab, c);
@@ -125,7 +118,7 @@ class SelectKernel : public OpKernel {
       }
     }
     Status status;
-    const bool ok = DispatchAll(x.dtype(), [&](auto tag) {
+    const bool ok = DispatchAllTypes(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
       int reuse = -1;
       if constexpr (!std::is_same<T, std::string>::value) {

@@ -15,33 +15,6 @@
 namespace graphrt {
 namespace {
 
-// Calls fn(T{}) for every numeric type (with bool and half) and for strings.
-template <typename Fn>
-bool DispatchAllTypes(DataType dt, Fn&& fn) {
-  if (dt == DT_STRING) {
-    fn(std::string{});
-    return true;
-  }
-  return DispatchNumeric(dt, fn);
-}
-
-// Calls fn(T{}) for the real number types (no bool, no string).
-template <typename Fn>
-bool DispatchReal(DataType dt, Fn&& fn) {
-  switch (dt) {
-    case DT_FLOAT: fn(float{}); return true;
-    case DT_DOUBLE: fn(double{}); return true;
-    case DT_INT32: fn(int32_t{}); return true;
-    case DT_INT64: fn(int64_t{}); return true;
-    case DT_INT8: fn(int8_t{}); return true;
-    case DT_INT16: fn(int16_t{}); return true;
-    case DT_UINT8: fn(uint8_t{}); return true;
-    case DT_UINT16: fn(uint16_t{}); return true;
-    case DT_HALF: fn(Half{}); return true;
-    default: return false;
-  }
-}
-
 std::string JoinIndex(const int64_t* idx, int64_t n, const char* sep = ",") {
   std::string s = "[";
   for (int64_t i = 0; i < n; ++i) {
