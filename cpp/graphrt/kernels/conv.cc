@@ -17,35 +17,9 @@
 namespace graphrt {
 namespace {
 
-// Bytes of im2col buffer per chunk of output rows.
-constexpr int64_t kColBufferBytes = int64_t{32} << 20;
-constexpr int64_t kIntMax = std::numeric_limits<int>::max();
-
-int BlasThreads(OpKernelContext* ctx, int64_t work) {
-  if (work < 64 * 64 * 64 || ctx->intra_op() == nullptr) return 1;
-  return ctx->intra_op()->num_threads() + 1;
-}
-
-template <typename Body>
-void ParallelRows(ThreadPool* pool, int64_t rows, int64_t row_cost, const Body& body) {
-  const int64_t total = rows * std::max<int64_t>(row_cost, 1);
-  if (pool == nullptr || pool->num_threads() == 0 || rows < 2 || total < kParallelMinElements * 2) {
-    body(0, rows);
-  } else {
-    pool->ParallelFor(rows, std::max<int64_t>(1, kParallelMinElements / std::max<int64_t>(row_cost, 1)), body);
-  }
-}
 
 
 
-template <typename T>
-std::vector<typename MathType<T>::type> LoadFlat(const Tensor& t) {
-  using C = typename MathType<T>::type;
-  std::vector<C> out(static_cast<size_t>(t.num_elements()));
-  const T* p = t.data<T>();
-  for (size_t i = 0; i < out.size(); ++i) out[i] = Load(p[i]);
-  return out;
-}
 
 // Window geometry of one conv: output sizes and padding before.
 struct ConvGeom {

@@ -1,6 +1,7 @@
 // Helpers shared by the conv, pooling, batch-norm and LRN kernels: list/string/float attrs, data
 // formats, TF's SAME/VALID/EXPLICIT window arithmetic and NCHW<->NHWC copies.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "graphrt/core/tensor.h"
 #include "graphrt/graph/graph_def.h"
 #include "graphrt/kernels/elementwise_util.h"
+#include "graphrt/kernels/op_kernel.h"
 #include "graphrt/runtime/threadpool.h"
 
 namespace graphrt {
@@ -31,6 +33,42 @@ Status WindowOutputSize(int64_t in, int64_t k, int64_t dilation, int64_t stride,
 // NCHW <-> NHWC copies (element size `bytes`), split over the pool when large.
 void NchwToNhwc(const void* in, void* out, int64_t n, int64_t c, int64_t hw, int elem_bytes, ThreadPool* pool);
 void NhwcToNchw(const void* in, void* out, int64_t n, int64_t c, int64_t hw, int elem_bytes, ThreadPool* pool);
+
+// Bytes of im2col buffer per chunk of output rows.
+constexpr int64_t kColBufferBytes = int64_t{32} << 20;
+constexpr int64_t kIntMax = 0x7fffffff;  // BLAS dimensions are ints
+
+// OpenBLAS threads for a gemm of `work` multiply-adds: one for small products, else the intra-op width.
+inline int BlasThreads(OpKernelContext* ctx, int64_t work) {
+  if (work < 64 * 64 * 64 || ctx->intra_op() == nullptr) return 1;
+  return ctx->intra_op()->num_threads() + 1;
+}
+
+// body(begin, end) over [0, rows), split over the pool when rows * row_cost is large.
+template <typename Body>
+void ParallelRows(ThreadPool* pool, int64_t rows, int64_t row_cost, const Body& body) {
+  const int64_t total = rows * std::max<int64_t>(row_cost, 1);
+  if (pool == nullptr || pool->num_threads() == 0 || rows < 2 || total < kParallelMinElements * 2) {
+    body(0, rows);
+  } else {
+    pool->ParallelFor(rows, std::max<int64_t>(1, kParallelMinElements / std::max<int64_t>(row_cost, 1)), body);
+  }
+}
+
+// A tensor's values in its compute type (float for half), flat; and back.
+template <typename T>
+std::vector<typename MathType<T>::type> LoadFlat(const Tensor& t) {
+  using C = typename MathType<T>::type;
+  std::vector<C> out(static_cast<size_t>(t.num_elements()));
+  const T* p = t.data<T>();
+  for (size_t i = 0; i < out.size(); ++i) out[i] = Load(p[i]);
+  return out;
+}
+template <typename T>
+void StoreFlat(const std::vector<typename MathType<T>::type>& v, const Tensor& out) {
+  T* p = out.data<T>();
+  for (size_t i = 0; i < v.size(); ++i) p[i] = Store<T>(v[i]);
+}
 
 // Strides, dilations and padding of a 2-D convolution (TF's attrs, validated with TF's messages).
 struct ConvParams {
