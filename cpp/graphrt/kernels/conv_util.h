@@ -115,4 +115,30 @@ void StoreFromNhwc(const std::vector<C>& v, const Tensor& out, bool nchw, const 
   for (int64_t i = 0; i < n; ++i) p[i] = Store<T>(static_cast<typename MathType<T>::type>(tmp[i]));
 }
 
+// im2col for output rows [a, b) of the chunk starting at output row r0: each row of `col` (k = kh*kw*C
+// values) holds the NHWC input patch under that output position, zeros where it falls in padding.
+template <typename C>
+void Im2ColRows(const C* x, const Dims4& in, const Dims4& od, int64_t kh, int64_t kw, const ConvParams& p,
+                int64_t pad_t, int64_t pad_l, int64_t r0, int64_t a, int64_t b, C* col) {
+  const int64_t k = kh * kw * in.c;
+  for (int64_t rr = a; rr < b; ++rr) {
+    const int64_t r = r0 + rr;
+    const int64_t ow = r % od.w, oh = (r / od.w) % od.h, n = r / (od.w * od.h);
+    C* dst = col + rr * k;
+    for (int64_t i = 0; i < kh; ++i) {
+      const int64_t ih = oh * p.stride_h - pad_t + i * p.dil_h;
+      for (int64_t j = 0; j < kw; ++j) {
+        const int64_t iw = ow * p.stride_w - pad_l + j * p.dil_w;
+        if (ih < 0 || ih >= in.h || iw < 0 || iw >= in.w) {
+          std::fill(dst, dst + in.c, C(0));
+        } else {
+          const C* src = x + ((n * in.h + ih) * in.w + iw) * in.c;
+          std::copy(src, src + in.c, dst);
+        }
+        dst += in.c;
+      }
+    }
+  }
+}
+
 }  // namespace graphrt

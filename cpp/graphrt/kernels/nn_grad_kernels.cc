@@ -114,24 +114,7 @@ class Conv2DBackpropFilterKernel : public OpKernel {
       for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
         const int64_t nr = std::min(chunk, rows - r0);
         auto im2col = [&](int64_t a, int64_t b) {
-          for (int64_t rr = a; rr < b; ++rr) {
-            const int64_t r = r0 + rr;
-            const int64_t ow = r % od.w, oh = (r / od.w) % od.h, n = r / (od.w * od.h);
-            C* dst = col.data() + rr * k;
-            for (int64_t i = 0; i < g.kh; ++i) {
-              const int64_t ih = oh * p_.stride_h - g.pad_t + i * p_.dil_h;
-              for (int64_t j = 0; j < g.kw; ++j) {
-                const int64_t iw = ow * p_.stride_w - g.pad_l + j * p_.dil_w;
-                if (ih < 0 || ih >= in.h || iw < 0 || iw >= in.w) {
-                  std::fill(dst, dst + in.c, C(0));
-                } else {
-                  const C* src = x.data() + ((n * in.h + ih) * in.w + iw) * in.c;
-                  std::copy(src, src + in.c, dst);
-                }
-                dst += in.c;
-              }
-            }
-          }
+          Im2ColRows(x.data(), in, od, g.kh, g.kw, p_, g.pad_t, g.pad_l, r0, a, b, col.data());
         };
         ParallelRows(pool, nr, k, im2col);
         SetBlasThreads(BlasThreads(ctx, nr * k * oc));
