@@ -451,6 +451,8 @@ def main(argv: Optional[List[str]] = None) -> int:
           + (f", tensorflow {_version('tensorflow')}" if real_tf is not None else ", tensorflow: not installed")
           + (f", onnxruntime {ort_mods[0].__version__}" if ort_mods is not None else ", onnxruntime: not installed"),
           flush=True)
+    # OpenBLAS's kernel set (OPENBLAS_CORETYPE may pin it) decides MatMul/Conv2D speed: say which one ran.
+    print(f"graphrt's OpenBLAS kernels: {tf._core._debug_blas_corename()}", flush=True)
     print(_header(), flush=True)
     rows = []
     for case in build_cases(args.quick):
@@ -460,6 +462,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows.append(row)
         print(_fmt_row(row), flush=True)
     result = {"python": sys.version.split()[0], "machine": platform.machine(), "cpus": os.cpu_count(),
+              "openblas_core": tf._core._debug_blas_corename(),
               "numpy": np.__version__, "tensorflow": _version("tensorflow") if real_tf is not None else None,
               "onnxruntime": ort_mods[0].__version__ if ort_mods is not None else None, "rows": rows}
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

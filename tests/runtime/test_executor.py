@@ -158,14 +158,21 @@ def test_graphrt_bench_harness_runs_a_written_graph(tmp_path):
     assert bad.returncode == 1 and "nope" in bad.stderr
 
 
-@pytest.mark.parametrize("intra", [1, 2])
-def test_blas_threads_capped_to_intra_op(intra):
-    a = np.ones((256, 256), np.float32)
-    x = tf.placeholder(tf.float32, [256, 256])
-    y = tf.matmul(x, x)
+@pytest.mark.parametrize("intra", [1, 2, 3])
+@pytest.mark.parametrize("shape", [(256, 256, 256), (1000, 40, 300), (64, 300, 700)])
+def test_gemm_parallelized_by_the_intra_op_pool_not_openblas(intra, shape):
+    # OpenBLAS's own threads stay unused (its count stays 1): the intra-op pool splits the product
+    # by rows or by columns, and every split gives numpy's answer.
+    m, k, n = shape
+    rng = np.random.default_rng(m + n)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    x = tf.placeholder(tf.float32, [m, k])
+    w = tf.placeholder(tf.float32, [k, n])
+    y = tf.matmul(x, w)
     with tf.Session(config=tf.ConfigProto(intra_op_parallelism_threads=intra)) as sess:
-        np.testing.assert_array_equal(sess.run(y, {x: a}), np.full((256, 256), 256.0))
-        assert _core._debug_blas_threads() == intra
+        np.testing.assert_allclose(sess.run(y, {x: a, w: b}), a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
+        assert _core._debug_blas_threads() == 1
 
 
 def test_repeated_step_allocates_no_step_metadata():

@@ -13,7 +13,8 @@ ALL_OFF = tf.ConfigProto(graph_options=tf.GraphOptions(
     optimizer_options=tf.OptimizerOptions(opt_level=tf.OptimizerOptions.L0),
     rewrite_options=RewriterConfig(disable_meta_optimizer=True)))
 _REWRITE_FIELD = {"constant_folding": "constant_folding", "common_subexpression_elimination": "common_subgraph_elimination",
-                  "arithmetic_optimization": "arithmetic_optimization", "fusion": "remapping"}
+                  "arithmetic_optimization": "arithmetic_optimization", "fusion": "remapping",
+                  "dependency_optimization": "dependency_optimization"}
 
 
 def only_off(switch):
@@ -38,7 +39,9 @@ def run_both(fetches, feed_dict=None, off=ALL_OFF, graph=None):
 def plan_of(sess, fetches, feed_dict=None):
     fetches = fetches if isinstance(fetches, (list, tuple)) else [fetches]
     feeds = [t.name for t in (feed_dict or {})]
-    return sess._c.make_plan(feeds, [f.name for f in fetches], [])
+    tensors = [f.name for f in fetches if isinstance(f, tf.Tensor)]
+    targets = [f.name for f in fetches if isinstance(f, tf.Operation)]
+    return sess._c.make_plan(feeds, tensors, targets)
 
 
 def assert_identical(a, b):
@@ -89,6 +92,50 @@ def test_each_switch_turns_its_pass_off(switch, stat):
     assert_identical(on, ref)
     assert plan.stats[stat] > 0
     assert off_plan.stats[stat] == 0
+
+
+# ---- dependency optimization ---------------------------------------------------------------------
+
+
+def test_unread_control_only_ops_are_dropped():
+    x = tf.placeholder(tf.float32, [])
+    group = tf.group(*[x + float(i) for i in range(50)])
+    on, ref, plan, off_plan = run_both(group, {x: 1.0}, off=only_off("dependency_optimization"))
+    assert on is None and ref is None
+    assert plan.stats["dependencies_removed"] == 100  # 50 additions and their 50 constants
+    assert plan.node_types == ["NoOp"]
+    assert off_plan.stats["dependencies_removed"] == 0 and off_plan.node_types.count("Add") == 50
+
+
+def test_dropped_ops_keep_the_ordering_they_carried():
+    v = tf.Variable(0.0)
+    x = tf.placeholder(tf.float32, [])
+    inc = v.assign_add(1.0)
+    with tf.control_dependencies([inc]):
+        t = x * 2.0  # stateless, read by nobody: dropped, but the group must still wait for `inc`
+    group = tf.group(t)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        for _ in range(3):
+            sess.run(group, {x: 1.0})
+        assert sess.run(v) == 3.0
+        assert plan_of(sess, group, {x: 1.0}).stats["dependencies_removed"] >= 1
+        # Fetched, the same op is computed.
+        assert sess.run([group, t], {x: 4.0})[1] == 8.0
+        assert sess.run(v) == 4.0
+
+
+def test_check_and_stateful_ops_are_never_dropped():
+    x = tf.placeholder(tf.float32, [None])
+    checked = tf.debugging.check_numerics(x, "x has a NaN")
+    noise = tf.random.uniform([2])
+    group = tf.group(checked, noise)
+    with tf.Session() as sess:
+        sess.run(group, {x: np.ones(2, np.float32)})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="x has a NaN"):
+            sess.run(group, {x: np.array([1.0, np.nan], np.float32)})
+        types = plan_of(sess, group, {x: np.ones(2, np.float32)}).node_types
+    assert "CheckNumerics" in types and "RandomUniform" in types
 
 
 # ---- constant folding ----------------------------------------------------------------------------

@@ -398,6 +398,7 @@ PYBIND11_MODULE(_core, m) {
         d["matmul_fused"] = s.matmul_fused;
         d["conv_fused"] = s.conv_fused;
         d["dead_removed"] = s.dead_removed;
+        d["dependencies_removed"] = s.dependencies_removed;
         d["inplace_candidates"] = s.inplace_candidates;
         return d;
       });
@@ -469,6 +470,7 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("_debug_step_buffer_allocations", [] { return StepBufferAllocations(); });
   m.def("_debug_blas_threads", [] { return scipy_openblas_get_num_threads(); });
+  m.def("_debug_blas_corename", [] { return std::string(scipy_openblas_get_corename()); });
   m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });
   m.def("_debug_last_inter_op_pool", [] { return t_last_inter_op_pool; });
   m.def("registered_ops", [] { return OpRegistry::Global().OpNames(); });

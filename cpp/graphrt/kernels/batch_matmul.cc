@@ -103,38 +103,36 @@ class BatchMatMulKernel : public OpKernel {
       *ox = a * x_mat;
       *oy = c * y_mat;
     };
-    const int threads = ctx->intra_op() ? ctx->intra_op()->num_threads() + 1 : 1;
     const bool big = m * n * k >= 64 * 64 * 64;
     if (x.dtype() == DT_FLOAT || x.dtype() == DT_DOUBLE) {
       const int64_t lda = xcols, ldb = ycols;
       const bool is_float = x.dtype() == DT_FLOAT;
       const bool ta = adj_x_, tb = adj_y_;
-      auto gemm = [&](int64_t b0, int64_t b1) {
+      // Products [b0, b1), each split over `pool` (null: on this thread).
+      auto gemm = [&](ThreadPool* pool, int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
           int64_t ox, oy;
           offsets(b, &ox, &oy);
           if (is_float) {
-            Gemm(ta, tb, m, n, k, 1.0f, x.data<float>() + ox, lda, y.data<float>() + oy, ldb, 0.0f,
-                 out.data<float>() + b * o_mat, n);
+            ParallelGemm(pool, ta, tb, m, n, k, 1.0f, x.data<float>() + ox, lda, y.data<float>() + oy, ldb, 0.0f,
+                         out.data<float>() + b * o_mat, n);
           } else {
-            Gemm(ta, tb, m, n, k, 1.0, x.data<double>() + ox, lda, y.data<double>() + oy, ldb, 0.0,
-                 out.data<double>() + b * o_mat, n);
+            ParallelGemm(pool, ta, tb, m, n, k, 1.0, x.data<double>() + ox, lda, y.data<double>() + oy, ldb, 0.0,
+                         out.data<double>() + b * o_mat, n);
           }
         }
       };
       if (big || nbatch == 1 || ctx->intra_op() == nullptr) {
-        // Large matrices: OpenBLAS parallelises each product itself.
-        SetBlasThreads(big ? threads : 1);
-        gemm(0, nbatch);
+        // Large matrices: each product is split over the pool.
+        gemm(ctx->intra_op(), 0, nbatch);
       } else {
         // Many small matrices: one thread per product, batches split across the intra-op pool.
-        SetBlasThreads(1);
         const int64_t per = std::max<int64_t>(1, m * n * k);
         const int64_t min_batches = std::max<int64_t>(1, kParallelMinElements * 8 / per);
         if (nbatch >= 2 * min_batches) {
-          ctx->intra_op()->ParallelFor(nbatch, min_batches, gemm);
+          ctx->intra_op()->ParallelFor(nbatch, min_batches, [&](int64_t b0, int64_t b1) { gemm(nullptr, b0, b1); });
         } else {
-          gemm(0, nbatch);
+          gemm(nullptr, 0, nbatch);
         }
       }
       return Status::OK();

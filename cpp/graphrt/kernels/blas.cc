@@ -2,8 +2,11 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
+
+#include "graphrt/runtime/threadpool.h"
 
 namespace graphrt {
 
@@ -28,6 +31,53 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   scipy_cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                     int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+namespace {
+
+// Below this many multiply-adds a product is not worth waking another thread for.
+constexpr int64_t kMinParallelGemmWork = int64_t{96} * 96 * 96;
+
+template <typename T>
+void ParallelGemmT(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  SetBlasThreads(1);
+  const int threads = pool == nullptr ? 1 : pool->num_threads() + 1;
+  if (threads == 1 || m * n * k < kMinParallelGemmWork) {
+    Gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  // Cut C by rows (m) or columns (n), in multiples of OpenBLAS's register tile so no block has a
+  // ragged edge it would not have had anyway.
+  const bool split_m = m >= n;
+  const int64_t dim = split_m ? m : n;
+  const int64_t align = split_m ? 8 : 16;
+  const int64_t per = (dim + threads - 1) / threads;
+  const int64_t block = std::max<int64_t>(align, (per + align - 1) / align * align);
+  const int64_t blocks = (dim + block - 1) / block;
+  pool->ParallelFor(blocks, 1, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s) {
+      const int64_t i0 = s * block, len = std::min(dim, i0 + block) - i0;
+      if (split_m) {
+        Gemm(trans_a, trans_b, len, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc,
+             ldc);
+      } else {
+        Gemm(trans_a, trans_b, m, len, k, alpha, a, lda, trans_b ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+                  const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace graphrt

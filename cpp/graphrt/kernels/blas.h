@@ -5,8 +5,11 @@
 
 namespace graphrt {
 
-// OpenBLAS's thread count is process-wide (this build exports no per-thread setter); it is changed
-// only when a call wants a different width, so sessions with one intra-op setting never pay for it.
+class ThreadPool;
+
+// OpenBLAS's thread count is process-wide (this build exports no per-thread setter). graphrt keeps it
+// at 1 and parallelizes products itself (ParallelGemm): OpenBLAS's own workers spin for a long time
+// after each call, and on a small machine they then compete with the intra-op pool for the cores.
 void SetBlasThreads(int n);
 
 // C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, row-major. Dimensions must fit in int.
@@ -14,5 +17,12 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
+
+// Gemm split over the intra-op pool (null: on the caller's thread): the larger of m and n is cut into
+// one block per thread, each a single-threaded OpenBLAS call writing its own part of C.
+void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+                  const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
 }  // namespace graphrt

@@ -115,8 +115,7 @@ class Conv2DKernel : public OpKernel {
       // 1x1 convolution: the input already is the patch matrix.
       for (int64_t r0 = 0; r0 < rows; r0 += kIntMax) {
         const int64_t r = std::min(rows - r0, kIntMax);
-        SetBlasThreads(BlasThreads(ctx, r * k * oc));
-        Gemm(false, false, r, oc, k, C(1), x + r0 * k, k, f, oc, C(0), y + r0 * oc, oc);
+        ParallelGemm(pool, false, false, r, oc, k, C(1), x + r0 * k, k, f, oc, C(0), y + r0 * oc, oc);
       }
     } else {
       const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(kIntMax, kColBufferBytes / (k * int64_t(sizeof(C)))));
@@ -127,8 +126,7 @@ class Conv2DKernel : public OpKernel {
           Im2ColRows(x, in, od, g.kh, g.kw, p_, g.pad_t, g.pad_l, r0, a, b, col.data());
         };
         ParallelRows(pool, nr, k, im2col);
-        SetBlasThreads(BlasThreads(ctx, nr * k * oc));
-        Gemm(false, false, nr, oc, k, C(1), col.data(), k, f, oc, C(0), y + r0 * oc, oc);
+        ParallelGemm(pool, false, false, nr, oc, k, C(1), col.data(), k, f, oc, C(0), y + r0 * oc, oc);
       }
     }
     if (!out_buf.empty()) StoreFromNhwc<T, C>(out_buf, out, p_.nchw, od, pool);
@@ -289,9 +287,8 @@ class Conv2DBackpropInputKernel : public OpKernel {
       std::vector<C> col(static_cast<size_t>(std::min(images, in.n) * m * k));
       for (int64_t n0 = 0; n0 < in.n; n0 += images) {
         const int64_t nn = std::min(images, in.n - n0);
-        SetBlasThreads(BlasThreads(ctx, nn * m * k * od.c));
         // col[rows, K] = dy[rows, OC] * filter[K, OC]^T
-        Gemm(false, true, nn * m, k, od.c, C(1), dy.data() + n0 * m * od.c, od.c, f.data(), od.c, C(0), col.data(), k);
+        ParallelGemm(pool, false, true, nn * m, k, od.c, C(1), dy.data() + n0 * m * od.c, od.c, f.data(), od.c, C(0), col.data(), k);
         auto gather = [&](int64_t a, int64_t b) {
           for (int64_t r = a; r < b; ++r) {
             const int64_t ih = r % in.h, nl = r / in.h;

@@ -1,7 +1,5 @@
-// MatMul: float/double through OpenBLAS gemm (scipy-openblas32), with OpenBLAS's thread count capped
-// per call to the session's intra-op width; integer and half types by a blocked loop.
-#include <cblas.h>
-
+// MatMul: float/double through OpenBLAS gemm (scipy-openblas32), split over the intra-op pool;
+// integer and half types by a blocked loop.
 #include <algorithm>
 #include <cstring>
 
@@ -47,21 +45,15 @@ class MatMulKernel : public OpKernel {
       std::memset(out.raw(), 0, out.bytes());
       return Status::OK();
     }
-    const int threads = ctx->intra_op() ? ctx->intra_op()->num_threads() + 1 : 1;
-    const auto ta = transpose_a_ ? CblasTrans : CblasNoTrans;
-    const auto tb = transpose_b_ ? CblasTrans : CblasNoTrans;
-    const int lda = static_cast<int>(a.shape().dim(1)), ldb = static_cast<int>(b.shape().dim(1));
-    if (a.dtype() == DT_FLOAT || a.dtype() == DT_DOUBLE) {
-      // Small products are not worth waking OpenBLAS's threads.
-      const int use = (m * n * k < 64 * 64 * 64) ? 1 : threads;
-      SetBlasThreads(use);
-      if (a.dtype() == DT_FLOAT) {
-        scipy_cblas_sgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), 1.0f, a.data<float>(), lda,
-                          b.data<float>(), ldb, 0.0f, out.data<float>(), int(n));
-      } else {
-        scipy_cblas_dgemm(CblasRowMajor, ta, tb, int(m), int(n), int(k), 1.0, a.data<double>(), lda,
-                          b.data<double>(), ldb, 0.0, out.data<double>(), int(n));
-      }
+    const int64_t lda = a.shape().dim(1), ldb = b.shape().dim(1);
+    if (a.dtype() == DT_FLOAT) {
+      ParallelGemm(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, 1.0f, a.data<float>(), lda,
+                   b.data<float>(), ldb, 0.0f, out.data<float>(), n);
+      return Status::OK();
+    }
+    if (a.dtype() == DT_DOUBLE) {
+      ParallelGemm(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, 1.0, a.data<double>(), lda,
+                   b.data<double>(), ldb, 0.0, out.data<double>(), n);
       return Status::OK();
     }
     bool handled = DispatchNumeric(a.dtype(), [&](auto tag) {

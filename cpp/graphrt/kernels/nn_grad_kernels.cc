@@ -117,9 +117,8 @@ class Conv2DBackpropFilterKernel : public OpKernel {
           Im2ColRows(x.data(), in, od, g.kh, g.kw, p_, g.pad_t, g.pad_l, r0, a, b, col.data());
         };
         ParallelRows(pool, nr, k, im2col);
-        SetBlasThreads(BlasThreads(ctx, nr * k * oc));
         // df[K, OC] += col[rows, K]^T * dy[rows, OC]
-        Gemm(true, false, k, oc, nr, C(1), col.data(), k, dy.data() + r0 * oc, oc, C(r0 == 0 ? 0 : 1), df.data(), oc);
+        ParallelGemm(pool, true, false, k, oc, nr, C(1), col.data(), k, dy.data() + r0 * oc, oc, C(r0 == 0 ? 0 : 1), df.data(), oc);
       }
     }
     StoreFlat<T>(df, out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "graphrt/kernels/attrs.h"
@@ -68,7 +69,46 @@ class PoolKernel : public OpKernel {
       ok = true;
       const T* px = x.data<T>();
       T* po = out.data<T>();
+      // NHWC in the compute type (float, double, int): each window cell's C channels are contiguous
+      // and the running max/sum lives in the output row itself, so the channel loop is a plain
+      // vectorizable loop with no scratch, no per-window fill and no per-element dtype conversion.
+      auto body_nhwc = [&](int64_t a, int64_t b) {
+        const C init = kMax ? (std::numeric_limits<C>::has_infinity ? -std::numeric_limits<C>::infinity()
+                                                                    : std::numeric_limits<C>::lowest())
+                            : C(0);
+        for (int64_t r = a; r < b; ++r) {
+          const int64_t y = r % oh, b_ = r / oh;
+          const int64_t h0 = std::max<int64_t>(y * sh_ - pt, 0), h1 = std::min<int64_t>(y * sh_ - pt + kh_, h);
+          for (int64_t xw = 0; xw < ow; ++xw) {
+            const int64_t w0 = std::max<int64_t>(xw * sw_ - pl, 0), w1 = std::min<int64_t>(xw * sw_ - pl + kw_, w);
+            C* dst = reinterpret_cast<C*>(po) + b_ * osn + y * osh + xw * c;
+            std::fill(dst, dst + c, init);
+            for (int64_t i = h0; i < h1; ++i) {
+              const C* row = reinterpret_cast<const C*>(px) + b_ * isn + i * ish;
+              for (int64_t j = w0; j < w1; ++j) {
+                const C* src = row + j * c;
+                for (int64_t ch = 0; ch < c; ++ch) {
+                  const C v = src[ch];
+                  if (kMax) {
+                    dst[ch] = (v > dst[ch] || v != v) ? v : dst[ch];
+                  } else {
+                    dst[ch] += v;
+                  }
+                }
+              }
+            }
+            if (!kMax) {
+              const C count = static_cast<C>(std::max<int64_t>((h1 - h0) * (w1 - w0), 1));
+              for (int64_t ch = 0; ch < c; ++ch) dst[ch] = static_cast<C>(dst[ch] / count);
+            }
+          }
+        }
+      };
       auto body = [&](int64_t a, int64_t b) {
+        if (std::is_same<T, C>::value && !nchw_) {
+          body_nhwc(a, b);
+          return;
+        }
         std::vector<C> acc(static_cast<size_t>(c));
         for (int64_t r = a; r < b; ++r) {
           const int64_t y = r % oh, b_ = r / oh;

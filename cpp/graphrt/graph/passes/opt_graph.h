@@ -63,11 +63,13 @@ struct PassStats {
   int matmul_fused = 0;           // _FusedMatMul nodes created
   int conv_fused = 0;             // _FusedConv2D nodes created
   int dead_removed = 0;           // nodes no longer needed after rewriting
+  int dependencies_removed = 0;   // unread stateless nodes that were only control inputs
   int inplace_candidates = 0;     // slots read once: their buffer may be forwarded in place
 };
 
 // Which passes run (SessionOptions.optimizer_switches; all on by default).
 struct PassOptions {
+  bool dependency_optimization = true;
   bool constant_folding = true;
   bool cse = true;
   bool arithmetic = true;
@@ -75,7 +77,7 @@ struct PassOptions {
   bool memory_optimization = true;  // fused kernels write their output into a dead input's buffer
   int64_t max_folded_constant_bytes = int64_t{10} << 20;
 
-  bool any() const { return constant_folding || cse || arithmetic || fusion; }
+  bool any() const { return dependency_optimization || constant_folding || cse || arithmetic || fusion; }
 };
 
 class OptGraph {
