@@ -5,10 +5,17 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <type_traits>
 
+#include "graphrt/kernels/sgemm_avx512.h"
 #include "graphrt/runtime/threadpool.h"
 
 namespace graphrt {
+
+namespace {
+// Narrow products (n < 32) would leave most of graphrt's kernel's 64 lanes idle: OpenBLAS does them better.
+bool UseOwnKernel(int64_t n) { return n >= 32 && HaveAvx512(); }
+}  // namespace
 
 void SetBlasThreads(int n) {
   static std::atomic<int> current{-1};
@@ -23,6 +30,10 @@ void SetBlasThreads(int n) {
 
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (UseOwnKernel(n)) {
+    SgemmAvx512(nullptr, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
   scipy_cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                     int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
 }
@@ -42,21 +53,28 @@ template <typename T>
 void ParallelGemmT(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
                    const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
   SetBlasThreads(1);
+  if (std::is_same<T, float>::value && UseOwnKernel(n)) {
+    SgemmAvx512(pool, trans_a, trans_b, m, n, k, float(alpha), reinterpret_cast<const float*>(a), lda,
+                reinterpret_cast<const float*>(b), ldb, float(beta), reinterpret_cast<float*>(c), ldc);
+    return;
+  }
   const int threads = pool == nullptr ? 1 : pool->num_threads() + 1;
   if (threads == 1 || m * n * k < kMinParallelGemmWork) {
     Gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  // Cut C by rows (m) or columns (n), in multiples of OpenBLAS's register tile so no block has a
-  // ragged edge it would not have had anyway.
+  // Cut C by rows (m) or columns (n) into about four blocks per thread, in multiples of OpenBLAS's
+  // register tile, claimed one at a time: a pool worker that wakes late takes what is left instead
+  // of holding the step up with a fixed share.
   const bool split_m = m >= n;
   const int64_t dim = split_m ? m : n;
   const int64_t align = split_m ? 8 : 16;
-  const int64_t per = (dim + threads - 1) / threads;
+  const int64_t per = (dim + 4 * threads - 1) / (4 * threads);
   const int64_t block = std::max<int64_t>(align, (per + align - 1) / align * align);
   const int64_t blocks = (dim + block - 1) / block;
-  pool->ParallelFor(blocks, 1, [&](int64_t s0, int64_t s1) {
-    for (int64_t s = s0; s < s1; ++s) {
+  std::atomic<int64_t> next{0};
+  pool->ParallelFor(threads, 1, [&](int64_t, int64_t) {
+    for (int64_t s = next.fetch_add(1); s < blocks; s = next.fetch_add(1)) {
       const int64_t i0 = s * block, len = std::min(dim, i0 + block) - i0;
       if (split_m) {
         Gemm(trans_a, trans_b, len, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc,

@@ -12,7 +12,8 @@ class ThreadPool;
 // after each call, and on a small machine they then compete with the intra-op pool for the cores.
 void SetBlasThreads(int n);
 
-// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, row-major. Dimensions must fit in int.
+// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, row-major. Dimensions must fit in int. float runs
+// graphrt's AVX-512 kernel where the CPU has AVX-512F (sgemm_avx512.h), OpenBLAS otherwise.
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,

@@ -77,7 +77,7 @@ DirectSession::DirectSession(const SessionOptions& options)
     add_pool(pool, default_inter, "", false);
   }
   inter_op_threads_ = pool_info_[0].num_threads;
-  intra_op_ = std::make_unique<ThreadPool>(intra_op_threads_ - 1);
+  intra_op_ = std::make_unique<ThreadPool>(intra_op_threads_ - 1, kIntraOpSpinMicros);
   for (const auto& pool : inter_op_) envs_.push_back(ExecutorEnv{pool.get(), intra_op_.get()});
   inline_env_ = ExecutorEnv{nullptr, intra_op_.get()};
   if (options.log_device_placement) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 namespace graphrt {
@@ -11,7 +12,7 @@ int DefaultThreadCount() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-ThreadPool::ThreadPool(int num_threads) {
+ThreadPool::ThreadPool(int num_threads, int spin_us) : spin_us_(spin_us) {
   threads_.reserve(std::max(0, num_threads));
   for (int i = 0; i < num_threads; ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
@@ -33,12 +34,23 @@ void ThreadPool::Schedule(std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(fn));
+    queued_.fetch_add(1, std::memory_order_release);
   }
   cv_.notify_one();
 }
 
 void ThreadPool::WorkerLoop() {
   for (;;) {
+    if (spin_us_ > 0) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us_);
+      for (int i = 1; queued_.load(std::memory_order_acquire) == 0 && !stopping_.load(std::memory_order_relaxed);
+           ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
+      }
+    }
     std::function<void()> fn;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -46,6 +58,7 @@ void ThreadPool::WorkerLoop() {
       if (queue_.empty()) return;  // stopping and drained
       fn = std::move(queue_.front());
       queue_.pop_front();
+      queued_.fetch_sub(1, std::memory_order_relaxed);
     }
     fn();
   }

@@ -2,6 +2,7 @@
 // and ParallelFor for intra-op parallelism in large kernels, where the calling thread takes shards
 // too, so a ParallelFor never waits on a pool that is busy elsewhere.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -14,7 +15,11 @@ namespace graphrt {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int num_threads);
+  // `spin_us`: how long an idle worker keeps polling for work before it sleeps. Waking a sleeping
+  // thread costs tens of microseconds (more in a VM), which swallows the gain of splitting a
+  // sub-millisecond kernel; the intra-op pool polls briefly so back-to-back kernels of a step find
+  // their helpers awake, and an idle session still sleeps after that long.
+  explicit ThreadPool(int num_threads, int spin_us = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -31,10 +36,15 @@ class ThreadPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
-  bool stopping_ = false;
+  std::atomic<int64_t> queued_{0};  // queue_.size(), readable without the lock (for polling)
+  std::atomic<bool> stopping_{false};
+  const int spin_us_;
   std::vector<std::thread> threads_;
 };
 
 int DefaultThreadCount();  // hardware concurrency, at least 1
+
+// How long intra-op workers poll for the next kernel's work before sleeping.
+constexpr int kIntraOpSpinMicros = 200;
 
 }  // namespace graphrt

@@ -1,0 +1,21 @@
+// graphrt's own single-precision gemm for CPUs with AVX-512F. OpenBLAS picks its kernels once per
+// process from the CPU model or OPENBLAS_CORETYPE, and on CPUs it does not know (or when pinned to an
+// older core type) it runs its AVX2 kernels at half the machine's speed; this kernel always uses the
+// full vector width where the CPU has it. Row-major, same contract as cblas_sgemm.
+#pragma once
+#include <cstdint>
+
+namespace graphrt {
+
+// True when the CPU and the OS support AVX-512F (checked once).
+bool HaveAvx512();
+
+class ThreadPool;
+
+// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C (beta == 0: C is not read). Requires HaveAvx512().
+// Blocks of C are spread over `pool` (null: the calling thread only); each element of C is summed
+// over k in the same order whatever the split, so results do not depend on the thread count.
+void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+}  // namespace graphrt
