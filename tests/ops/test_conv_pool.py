@@ -93,6 +93,10 @@ CONV_CASES = [
     ((2, 6, 6, 3), (1, 1, 3, 4), (1, 1), "VALID", (1, 1)),   # 1x1 fast path
     ((2, 6, 7, 2), (3, 3, 2, 3), (2, 1), [(1, 2), (0, 3)], (1, 1)),  # explicit padding
     ((1, 4, 4, 2), (5, 5, 2, 2), (1, 1), "SAME", (1, 1)),    # filter larger than input
+    # Few input channels, unit width stride: the direct path (tiles of 8 channels x 32 columns).
+    ((2, 28, 40, 1), (5, 5, 1, 6), (1, 1), "SAME", (1, 1)),
+    ((1, 9, 35, 4), (3, 4, 4, 17), (2, 1), "VALID", (2, 1)),
+    ((1, 6, 70, 3), (2, 3, 3, 9), (1, 1), [(2, 0), (1, 4)], (1, 1)),
 ]
 
 

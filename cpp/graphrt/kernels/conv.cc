@@ -9,6 +9,7 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/blas.h"
+#include "graphrt/kernels/conv_direct.h"
 #include "graphrt/kernels/conv_util.h"
 #include "graphrt/kernels/elementwise_util.h"
 #include "graphrt/kernels/kernel_util.h"
@@ -110,6 +111,11 @@ class Conv2DKernel : public OpKernel {
     }
     if (k == 0) {
       std::fill(y, y + rows * oc, C(0));
+    } else if (std::is_same<C, float>::value && CanConvDirect(in, od, p_, g.kw)) {
+      ParallelRows(pool, od.n * od.h, od.w * k * oc, [&](int64_t a, int64_t b) {
+        ConvDirectRows(reinterpret_cast<const float*>(x), reinterpret_cast<const float*>(f), in, od, g.kh, g.kw, p_,
+                       g.pad_t, g.pad_l, a, b, reinterpret_cast<float*>(y));
+      });
     } else if (g.kh == 1 && g.kw == 1 && p_.stride_h == 1 && p_.stride_w == 1 && g.pad_t == 0 && g.pad_l == 0 &&
                od.h == in.h && od.w == in.w) {
       // 1x1 convolution: the input already is the patch matrix.

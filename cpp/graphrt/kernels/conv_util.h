@@ -120,9 +120,9 @@ void Im2ColRows(const C* x, const Dims4& in, const Dims4& od, int64_t kh, int64_
                 int64_t pad_t, int64_t pad_l, int64_t r0, int64_t a, int64_t b, C* col) {
   const int64_t k = kh * kw * in.c;
   const int64_t span = kw * in.c;
+  // Output position of row r0 + a, then stepped along (divisions per row cost more than the copies).
+  int64_t ow = (r0 + a) % od.w, oh = ((r0 + a) / od.w) % od.h, n = (r0 + a) / (od.w * od.h);
   for (int64_t rr = a; rr < b; ++rr) {
-    const int64_t r = r0 + rr;
-    const int64_t ow = r % od.w, oh = (r / od.w) % od.h, n = r / (od.w * od.h);
     C* dst = col + rr * k;
     const int64_t iw0 = ow * p.stride_w - pad_l;
     const bool row_inside = p.dil_w == 1 && iw0 >= 0 && iw0 + kw <= in.w;
@@ -145,6 +145,13 @@ void Im2ColRows(const C* x, const Dims4& in, const Dims4& od, int64_t kh, int64_
         } else {
           std::memcpy(d, src_row + iw * in.c, static_cast<size_t>(in.c) * sizeof(C));
         }
+      }
+    }
+    if (++ow == od.w) {
+      ow = 0;
+      if (++oh == od.h) {
+        oh = 0;
+        ++n;
       }
     }
   }
