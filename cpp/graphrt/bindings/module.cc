@@ -469,6 +469,7 @@ PYBIND11_MODULE(_core, m) {
     return py::bytes(EncodeGraphDef(def));
   });
   m.def("_debug_step_buffer_allocations", [] { return StepBufferAllocations(); });
+  m.def("_debug_variable_update_copies", [] { return VariableUpdateCopies(); });
   m.def("_debug_blas_threads", [] { return scipy_openblas_get_num_threads(); });
   m.def("_debug_blas_corename", [] { return std::string(scipy_openblas_get_corename()); });
   m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });

@@ -13,8 +13,8 @@
 namespace graphrt {
 
 namespace {
-// Narrow products (n < 32) would leave most of graphrt's kernel's 64 lanes idle: OpenBLAS does them better.
-bool UseOwnKernel(int64_t n) { return n >= 32 && HaveAvx512(); }
+// Very narrow products (n < 8) would leave most of a 16-float vector idle: OpenBLAS does them better.
+bool UseOwnKernel(int64_t n) { return n >= 8 && HaveAvx512(); }
 }  // namespace
 
 void SetBlasThreads(int n) {

@@ -103,6 +103,10 @@ struct MinimumF {
     return a < b ? a : b;
   }
 };
+// ReluGrad(gradients, features): the gradient where the Relu's input (or output) was positive, else 0.
+struct ReluGradF {
+  template <typename C> C operator()(C g, C f) const { return f > C(0) ? g : C(0); }
+};
 struct SquaredDifferenceF {
   template <typename C> C operator()(C a, C b) const { C d = static_cast<C>(a - b); return static_cast<C>(d * d); }
 };
@@ -462,6 +466,7 @@ void RegisterElementwiseKernels(OpRegistry* r) {
   Binary<MaximumF>(r, "Maximum", num);
   Binary<MinimumF>(r, "Minimum", num);
   Binary<SquaredDifferenceF>(r, "SquaredDifference", num);
+  Binary<ReluGradF>(r, "ReluGrad", num);
   Binary<LessF>(r, "Less", num);
   Binary<LessEqualF>(r, "LessEqual", num);
   Binary<GreaterF>(r, "Greater", num);

@@ -37,6 +37,13 @@ void ForEachBroadcast3(const Shape& s0, const Shape& s1, const Shape& s2, const 
   const int64_t n0 = s0.num_elements(), n1 = s1.num_elements(), n2 = s2.num_elements();
   if ((n0 == n || n0 == 1) && (n1 == n || n1 == 1) && (n2 == n || n2 == 1)) {
     const int64_t k0 = n0 == n ? 1 : 0, k1 = n1 == n ? 1 : 0, k2 = n2 == n ? 1 : 0;
+    if (k0 == 1 && k1 == 1 && k2 == 1) {
+      // Same shapes (the common case): plain indexing the compiler can vectorize.
+      ForRange(pool, n, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) body(i, i, i, i);
+      });
+      return;
+    }
     ForRange(pool, n, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) body(i, i * k0, i * k1, i * k2);
     });

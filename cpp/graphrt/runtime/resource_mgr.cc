@@ -1,11 +1,20 @@
 #include "graphrt/runtime/resource_mgr.h"
 
+#include <atomic>
+
 namespace graphrt {
 
 std::string Var::DebugString() const { return "Var<" + DataTypeName(dtype_) + ">"; }
 
+namespace {
+std::atomic<int64_t> g_update_copies{0};
+}  // namespace
+
+int64_t VariableUpdateCopies() { return g_update_copies.load(std::memory_order_relaxed); }
+
 Status Var::PrepareToUpdate() {
   if (!value_.CanReuseBuffer()) {
+    g_update_copies.fetch_add(1, std::memory_order_relaxed);
     ASSIGN_OR_RETURN(Tensor copy, value_.Copy());
     value_ = std::move(copy);
   }

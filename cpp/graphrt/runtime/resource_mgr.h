@@ -12,6 +12,9 @@
 
 namespace graphrt {
 
+// How many variable updates had to copy the value first (a reader still held it): debug counter.
+int64_t VariableUpdateCopies();
+
 class Resource {
  public:
   virtual ~Resource() = default;

@@ -255,7 +255,7 @@ def _register_all() -> None:
         register(name, input_type(0), unchanged_shape)
     register("NoOp", no_outputs, lambda op: [])
     for name in ("Add", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "FloorMod", "Pow", "Maximum",
-                 "Minimum", "SquaredDifference"):
+                 "Minimum", "SquaredDifference", "ReluGrad"):
         register(name, input_type(0), broadcast_shape)
     for name in ("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual", "LogicalAnd", "LogicalOr"):
         register(name, fixed_type(_dtypes.bool), broadcast_shape)

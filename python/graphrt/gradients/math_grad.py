@@ -187,8 +187,14 @@ def _softsign_grad(op: Any, grad: Any) -> List[Any]:
 
 @RegisterGradient("Relu")
 def _relu_grad(op: Any, grad: Any) -> List[Any]:
-    y = op.outputs[0]
-    return [math_ops.select(math_ops.greater(y, u.scalar_like(y, 0)), grad, _zeros(grad))]
+    # One ReluGrad node, as in TF (not Greater + ZerosLike + Select: three passes and two buffers).
+    return [math_ops._binary("ReluGrad", grad, op.outputs[0], None)]
+
+
+@RegisterGradient("ReluGrad")
+def _relu_grad_grad(op: Any, grad: Any) -> List[Any]:
+    features = op.inputs[1]
+    return [math_ops._binary("ReluGrad", grad, features, None), _zeros(features)]
 
 
 @RegisterGradient("Relu6")
