@@ -137,15 +137,19 @@ struct Tiling {
     }
   }
 
+  // Whether to pack A: it pays for tall products, whose many row tiles would otherwise stream A from
+  // far away for every column panel; a short A (a batch of 64 rows, say) stays in L1/L2 read in
+  // place, and packing it would be pure copying.
+  static bool PackAFor(int64_t m) { return m >= 256; }
+
   // C rows [i0, i1) x columns [j0, j1), over all of k. `shared_a`: A already packed whole (pass at p0
   // starts at p0 * RoundUp(m, MR), row tiles within it), or null. Without it A is packed here when
-  // several column panels reuse it, and read in place when there is one panel (a narrow product,
-  // where packing would copy each value of A to use it once).
+  // it is tall and several column panels reuse it, else read in place.
   GRAPHRT_AVX512 static void ComputeBlock(const Problem& P, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
                                           const float* shared_a) {
     thread_local std::vector<float> apack, bpack;
     const int64_t rows = i1 - i0;
-    const bool pack_a = shared_a == nullptr && j1 - j0 > kNR;
+    const bool pack_a = shared_a == nullptr && j1 - j0 > kNR && PackAFor(P.m);
     bpack.resize(static_cast<size_t>(KC * kNR));
     if (pack_a) apack.resize(static_cast<size_t>(RoundUp(rows, MR) * KC));
     for (int64_t p0 = 0; p0 < P.k; p0 += KC) {
@@ -191,12 +195,14 @@ struct Tiling {
     int64_t blocks, block_rows = m, block_cols = n;
     if (n >= 2 * kNR * threads) {
       // Column blocks, two per thread (a block reuses each pass's A panel from L2 for all its column
-      // panels, so blocks are as wide as balance allows); A is packed once for all of them.
+      // panels, so blocks are as wide as balance allows); a tall A is packed once for all of them.
       block_cols = RoundUp((n + 2 * threads - 1) / (2 * threads), kNR);
       blocks = (n + block_cols - 1) / block_cols;
-      const int64_t mp = RoundUp(m, MR);
-      shared_a.resize(static_cast<size_t>(mp * k));
-      for (int64_t p0 = 0; p0 < k; p0 += KC) PackA(P, 0, m, p0, std::min(KC, k - p0), shared_a.data() + p0 * mp);
+      if (PackAFor(m)) {
+        const int64_t mp = RoundUp(m, MR);
+        shared_a.resize(static_cast<size_t>(mp * k));
+        for (int64_t p0 = 0; p0 < k; p0 += KC) PackA(P, 0, m, p0, std::min(KC, k - p0), shared_a.data() + p0 * mp);
+      }
     } else {
       block_rows = std::max<int64_t>(MR, RoundUp((m + 4 * threads - 1) / (4 * threads), MR));
       blocks = (m + block_rows - 1) / block_rows;

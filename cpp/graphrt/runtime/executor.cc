@@ -242,6 +242,10 @@ struct Step {
 
   void MaybeOffload(std::vector<int>* ready) {
     if (env.inter_op == nullptr || env.inter_op->num_threads() == 0 || ready->size() < 2) return;
+    // When the intra-op pool already spans every core, the expensive kernels (gemm, convolutions,
+    // pooling) split themselves over it: running two side by side only makes them share the same
+    // cores and wait on each other's blocks, so they run one after the other here instead.
+    if (env.intra_op != nullptr && env.intra_op->num_threads() + 1 >= DefaultThreadCount()) return;
     int expensive = 0;
     for (int id : *ready) expensive += plan.nodes[id].expensive;
     if (expensive < 2) return;

@@ -8,8 +8,12 @@
 namespace graphrt {
 
 int DefaultThreadCount() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
+  // Read once: glibc answers hardware_concurrency() by reading /sys on every call.
+  static const int count = [] {
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : static_cast<int>(n);
+  }();
+  return count;
 }
 
 ThreadPool::ThreadPool(int num_threads, int spin_us) : spin_us_(spin_us) {
