@@ -236,20 +236,24 @@ def callgrind_worker(out_path: str) -> int:
         v = np.float32(3.0)
         return lambda: s.run(y, {x: v})
 
-    def graph_callable(builder: Callable[..., Any], *a: Any, value: Any) -> Callable[[], object]:
+    def graph_callable(builder: Callable[..., Any], *a: Any, value: Any, config: Any = None) -> Callable[[], object]:
         g, x, y = builder(tf, *a)
-        s = tf.Session(graph=g)
+        s = tf.Session(graph=g, config=config)
         f = s.make_callable(y, [x])
         return lambda: f(value)
 
     x16k = np.linspace(-1, 1, 16384, dtype=np.float32)
+    from graphrt.client.config import RewriterConfig
+    keep_unread_ops = tf.ConfigProto(graph_options=tf.GraphOptions(
+        rewrite_options=RewriterConfig(dependency_optimization=RewriterConfig.OFF)))
     makers = {
         "cg: a*b constants, make_callable": lambda: const(True),
         "cg: a*b constants, run": lambda: const(False),
         "cg: scalar feed x+1, run(feed_dict)": feed,
         "cg: 100-op scalar chain, make_callable": lambda: graph_callable(rb.chain_graph, 100, value=np.float32(0.5)),
+        # Dependency optimization would drop all 100 unread ops: keep them, this measures the executor.
         "cg: 100 independent scalar ops, make_callable":
-            lambda: graph_callable(rb.wide_graph, 100, value=np.float32(0.5)),
+            lambda: graph_callable(rb.wide_graph, 100, value=np.float32(0.5), config=keep_unread_ops),
         "cg: 5-op elementwise chain 64 KiB, make_callable": lambda: graph_callable(rb.chain5_graph, value=x16k),
     }
     names, steps = ["noop"], [2000]
