@@ -316,6 +316,29 @@ def test_elementwise_chain_fuses_and_is_bit_identical(dtype, shape):
     assert plan.node_types.count("_FusedElementwise") == 1
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_multiply_add_pairs_round_twice_like_the_unfused_ops(dtype):
+    # x*s+t, t+x*s and x*s-t with rank-0 s and t run as one loop; an FMA would round once and differ
+    # from the two ops in the last bit for many of these values.
+    x = tf.placeholder(dtype, [None])
+    s = tf.placeholder(dtype, [])
+    y = tf.maximum(x * s + 0.3, 0.1) * 3.7 - 1.9
+    z = 0.7 + s * (x * 1.3 - s)
+    v = np.random.default_rng(3).standard_normal(5000).astype(dtype)
+    feed = {x: v, s: dtype(1.0 / 3.0)}
+    on, ref, plan, _ = run_both([y, z], feed, off=only_off("fusion"))
+    assert_identical(on, ref)
+    assert plan.stats["elementwise_groups"] >= 1
+    # A vector where the pair wants a rank-0 value: the ops run one by one, same values.
+    w = tf.placeholder(dtype, [None])
+    u = x * w + 0.5
+    on, ref, _, _ = run_both(u, {x: v, w: v[::-1].copy()}, off=only_off("fusion"))
+    assert_identical(on, ref)
+    want = (v.astype(np.float64) * v[::-1] + 0.5).astype(dtype) if dtype == np.float64 else None
+    if want is not None:
+        np.testing.assert_array_equal(on, want)
+
+
 def test_fused_intermediates_that_are_fetched_are_still_produced():
     x = tf.placeholder(tf.float32, [None])
     a = x * 2.0 + 1.0

@@ -26,6 +26,10 @@ enum class Code : uint8_t {
   kAdd, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference, kPow,
   kNeg, kAbs, kSign, kSquare, kSqrt, kRsqrt, kExp, kLog, kLog1p, kExpm1, kTanh, kSigmoid, kReciprocal,
   kFloor, kCeil, kSin, kCos, kRelu, kRelu6, kElu, kSelu, kSoftplus, kSoftsign, kLeakyRelu, kRint, kErf,
+  // Not ops of their own: a Mul by a rank-0 value whose only reader adds (subtracts) a rank-0 value,
+  // run as one pass d = a * b[0] + b[1] (- b[1]): two roundings, as the two ops, never an FMA (this
+  // file is compiled with -ffp-contract=off).
+  kMulAdd, kMulSub,
 };
 
 struct OpInfo {
@@ -148,6 +152,15 @@ inline __attribute__((always_inline)) void RunUnary(Code code, C alpha, const C*
 template <typename C>
 inline __attribute__((always_inline)) void RunOpImpl(Code code, int arity, int scalar, C alpha, const C* a,
                                                      const C* b, C* d, int64_t n) {
+  if (code == Code::kMulAdd || code == Code::kMulSub) {
+    const C s = b[0], t = b[1];
+    if (code == Code::kMulAdd) {
+      for (int64_t j = 0; j < n; ++j) d[j] = a[j] * s + t;
+    } else {
+      for (int64_t j = 0; j < n; ++j) d[j] = a[j] * s - t;
+    }
+    return;
+  }
   if (arity == 1) {
     RunUnary<C>(code, alpha, a, d, n);
   } else if (scalar == 2) {
@@ -241,6 +254,46 @@ class FusedElementwiseKernel : public OpKernel {
         }
       }
     }
+    FindMulAddPairs();
+  }
+
+  // Mul(x, s) read only by the next op, Add(that, t) / Add(t, that) / Sub(that, t), with s and t leaves:
+  // candidates for one kMulAdd/kMulSub pass when s and t turn out rank 0 at run time.
+  void FindMulAddPairs() {
+    const int nl = spec_.num_leaves;
+    const int nops = static_cast<int>(spec_.ops.size());
+    std::vector<int> readers(nops, 0);
+    for (const auto& op : spec_.ops) {
+      for (int a : op.args) {
+        if (a >= nl) ++readers[a - nl];
+      }
+    }
+    pair_.assign(nops, Pair{});
+    for (int k = 0; k + 1 < nops; ++k) {
+      const auto& mul = spec_.ops[k];
+      const auto& add = spec_.ops[k + 1];
+      if (codes_[k] != Code::kMul || readers[k] != 1 || output_of_[k] >= 0 || mul.args.size() != 2) continue;
+      if (pair_[k].role != 0 || add.args.size() != 2) continue;
+      const Code c = codes_[k + 1];
+      int t;
+      if (c == Code::kAdd && add.args[0] == nl + k) {
+        t = add.args[1];
+      } else if (c == Code::kAdd && add.args[1] == nl + k) {
+        t = add.args[0];
+      } else if (c == Code::kSub && add.args[0] == nl + k) {
+        t = add.args[1];
+      } else {
+        continue;
+      }
+      if (t >= nl) continue;
+      for (int side = 0; side < 2; ++side) {
+        const int sarg = mul.args[side], xarg = mul.args[1 - side];
+        if (sarg >= nl) continue;
+        pair_[k] = Pair{1, xarg, sarg, t};
+        pair_[k + 1] = Pair{2, xarg, sarg, t, c == Code::kAdd ? Code::kMulAdd : Code::kMulSub};
+        break;
+      }
+    }
   }
 
   Status Compute(OpKernelContext* ctx) override {
@@ -311,6 +364,16 @@ class FusedElementwiseKernel : public OpKernel {
         scalar_slot[i] = num_scalars++;
       }
     }
+    // Mul/Add pairs whose two leaves are rank 0 this step run as one pass.
+    std::array<char, kMaxFast> use_pair{};
+    std::array<std::array<C, 2>, kMaxFast> pair_scalars{};
+    for (int k = 0; k < nops; ++k) {
+      const Pair& p = pair_[k];
+      if (p.role != 0 && !is_full[p.s] && !is_full[p.t]) {
+        use_pair[k] = 1;
+        pair_scalars[k] = {scalar[p.s], scalar[p.t]};
+      }
+    }
     const int64_t block = std::min<int64_t>(kFusedBlock, n);
     auto body = [&](int64_t begin, int64_t end) {
       // Register k at k * stride: the stride is a block plus a cache line or two, so registers do not
@@ -332,6 +395,15 @@ class FusedElementwiseKernel : public OpKernel {
         const int64_t len = std::min(block, end - s);
         for (int k = 0; k < nops; ++k) {
           const auto& op = spec_.ops[k];
+          if (use_pair[k]) {
+            if (pair_[k].role == 1) continue;  // its only reader, the next op, runs both
+            const int x = pair_[k].x;
+            const C* xa = x >= nl ? values[x - nl] : is_full[x] ? leaf[x] + s : scalars + scalar_slot[x] * stride;
+            C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
+            values[k] = dst;
+            RunOp(pair_[k].code, 2, 0, static_cast<C>(op.alpha), xa, pair_scalars[k].data(), dst, len);
+            continue;
+          }
           int scalar_mask = 0;
           for (size_t a = 0; a < op.args.size(); ++a) {
             const int src = op.args[a];
@@ -399,6 +471,12 @@ class FusedElementwiseKernel : public OpKernel {
   std::vector<std::vector<char>> deps_;
   std::vector<int> output_of_;
   std::vector<int> reg_;
+  struct Pair {
+    int role = 0;                 // 1: the Mul (skipped when paired), 2: the Add/Sub (runs the pair)
+    int x = -1, s = -1, t = -1;   // the Mul's other operand, its rank-0 factor, the added leaf
+    Code code = Code::kMulAdd;
+  };
+  std::vector<Pair> pair_;
   int num_regs_ = 0;
   int cost_ = 0;
   bool too_big_ = false;
