@@ -474,6 +474,30 @@ def test_matmul_bias_relu_fusion(dtype, relu, transpose_b):
     del g
 
 
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("shape", [(5, 300, 8), (33, 129, 40), (64, 784, 130)])
+def test_matmul_bias_relu_in_the_gemm_store_is_bit_identical(relu, shape):
+    # float32 products on graphrt's own gemm add the bias (and Relu) in the last k pass's store.
+    m, k, n = shape
+    rng = np.random.default_rng(m + n)
+    x = tf.placeholder(tf.float32, [None, k])
+    w = tf.constant(rng.standard_normal((k, n)).astype(np.float32))
+    b = tf.placeholder(tf.float32, [n])
+    y = tf.nn.bias_add(tf.matmul(x, w), b)
+    w2 = tf.constant(rng.standard_normal((n, k)).astype(np.float32))
+    z = tf.matmul(x, w2, transpose_b=True) + b * 2.0
+    if relu:
+        y, z = tf.nn.relu(y), tf.nn.relu(z)
+    xv = rng.standard_normal((m, k)).astype(np.float32)
+    xv[0, 3] = np.nan
+    bv = rng.standard_normal(n).astype(np.float32)
+    bv[1] = np.inf
+    bv[2] = -0.0
+    on, ref, plan, _ = run_both([y, z], {x: xv, b: bv}, off=only_off("fusion"))
+    assert_identical(on, ref)
+    assert plan.stats["matmul_fused"] == 2
+
+
 def test_matmul_fusion_skips_fetched_intermediates_and_names_errors():
     x = tf.placeholder(tf.float32, [None, None])
     w = tf.placeholder(tf.float32, [3, 2])

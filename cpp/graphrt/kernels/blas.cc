@@ -88,6 +88,15 @@ void ParallelGemmT(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int6
 
 }  // namespace
 
+bool GemmCanAddBias(int64_t n) { return UseOwnKernel(n); }
+
+void ParallelGemmBiasRelu(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                          const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                          const float* bias, bool relu) {
+  SetBlasThreads(1);
+  SgemmAvx512(pool, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, bias, relu);
+}
+
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

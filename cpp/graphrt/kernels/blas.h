@@ -26,4 +26,12 @@ void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
                   const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
+// Whether ParallelGemmBiasRelu can run a float product with n columns (graphrt's own kernel is there).
+bool GemmCanAddBias(int64_t n);
+// C = op(A) op(B) + bias (per column), then max(., 0) when `relu`, in the product's own store pass.
+// Requires GemmCanAddBias(n).
+void ParallelGemmBiasRelu(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                          const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+                          const float* bias, bool relu);
+
 }  // namespace graphrt

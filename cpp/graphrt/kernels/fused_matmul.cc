@@ -1,7 +1,7 @@
 // _FusedMatMul and _FusedConv2D (TensorFlow's names, attr fused_ops = ["BiasAdd"] or
 // ["BiasAdd", "Relu"]): the contraction node's own kernel (the MatMul's gemm, the Conv2D's
 // im2col + gemm) writes a fresh output, then one epilogue loop adds the bias and applies the Relu in
-// place on it: no buffer for the BiasAdd or Relu results, one pass over the output instead of two,
+// place on it (a float MatMul on graphrt's own gemm does both in its store pass instead): no buffer for the BiasAdd or Relu results, one pass over the output instead of two,
 // and two nodes fewer for the executor. The epilogue computes v + b then (r > 0 ? r : 0), as BiasAdd
 // and Relu do, so results are bit-identical; errors keep the wording and the node name of the op at
 // fault.
@@ -21,6 +21,16 @@ class FusedContractionKernel : public OpKernel {
 
   Status Compute(OpKernelContext* ctx) override {
     std::vector<Tensor> in{ctx->input(0), ctx->input(1)}, out(1);
+    if (!spec_.bias_nchw) {
+      // A contraction that adds the bias (and the Relu) in its own store pass saves the epilogue's
+      // pass over the output; it declines anything but a plain float bias vector along the columns.
+      OpKernelContext sub(&in, &out, ctx->intra_op(), ctx->control());
+      if (spec_.contraction->ComputeWithBias(&sub, ctx->input(2), !spec_.relu_name.empty()) && out[0].initialized()) {
+        ctx->set_output(0, std::move(out[0]));
+        return Status::OK();
+      }
+      out[0] = Tensor();
+    }
     {
       OpKernelContext sub(&in, &out, ctx->intra_op(), ctx->control());
       Status s = spec_.contraction->Compute(&sub);

@@ -21,6 +21,23 @@ class MatMulKernel : public OpKernel {
   }
   bool expensive() const override { return true; }
 
+  bool ComputeWithBias(OpKernelContext* ctx, const Tensor& bias, bool relu) override {
+    const Tensor& a = ctx->input(0);
+    const Tensor& b = ctx->input(1);
+    if (a.dtype() != DT_FLOAT || b.dtype() != DT_FLOAT || bias.dtype() != DT_FLOAT) return false;
+    if (a.shape().rank() != 2 || b.shape().rank() != 2 || bias.shape().rank() != 1) return false;
+    const int64_t m = transpose_a_ ? a.shape().dim(1) : a.shape().dim(0);
+    const int64_t k = transpose_a_ ? a.shape().dim(0) : a.shape().dim(1);
+    const int64_t k2 = transpose_b_ ? b.shape().dim(1) : b.shape().dim(0);
+    const int64_t n = transpose_b_ ? b.shape().dim(0) : b.shape().dim(1);
+    if (k != k2 || bias.shape().dim(0) != n || m == 0 || n == 0 || k == 0 || !GemmCanAddBias(n)) return false;
+    auto out = ctx->AllocateOutput(0, DT_FLOAT, Shape({m, n}));
+    if (!out.ok()) return false;
+    ParallelGemmBiasRelu(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, a.data<float>(), a.shape().dim(1),
+                         b.data<float>(), b.shape().dim(1), out.value().data<float>(), n, bias.data<float>(), relu);
+    return true;
+  }
+
   Status Compute(OpKernelContext* ctx) override {
     const Tensor& a = ctx->input(0);
     const Tensor& b = ctx->input(1);

@@ -62,6 +62,10 @@ class OpKernel {
   virtual Status Compute(OpKernelContext* ctx) = 0;
   // Expensive kernels are worth handing to another pool thread when several are ready at once.
   virtual bool expensive() const { return false; }
+  // Contraction kernels (MatMul) that can add a per-column bias, then a Relu, in their own output pass
+  // (a fused MatMul + BiasAdd (+ Relu)): returns true with the output set, or false, having done
+  // nothing, when this input/bias combination is not one they handle that way.
+  virtual bool ComputeWithBias(OpKernelContext* ctx, const Tensor& bias, bool relu) { return false; }
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
   void set_env(const KernelEnv& env) { env_ = env; }

@@ -42,6 +42,8 @@ struct Problem {
   float beta;
   float* c;
   int64_t ldc;
+  const float* bias;  // per column, added after the product (null: none)
+  bool relu;          // then max(., 0) (only with a bias)
 };
 
 int64_t RoundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
@@ -59,7 +61,8 @@ struct Tiling {
   // (B(p, j) = b[p * kNR + j]); columns of C past `cols` are masked off.
   template <int R>
   GRAPHRT_AVX512 static void MicroKernel(int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
-                                         int cols, float alpha, float beta, float* c, int64_t ldc) {
+                                         int cols, float alpha, float beta, float* c, int64_t ldc, const float* bias,
+                                         bool relu) {
     __mmask16 mask[NV];
     for (int v = 0; v < NV; ++v) {
       const int left = cols - 16 * v;
@@ -84,6 +87,12 @@ struct Tiling {
       for (int v = 0; v < NV; ++v) {
         __m512 x = _mm512_mul_ps(acc[r][v], va);
         if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v), x);
+        if (bias != nullptr) {
+          // The BiasAdd and Relu of a fused MatMul: v + b, then (t > 0 ? t : 0), which is what
+          // max_ps(t, 0) returns for every t, NaN and -0 included.
+          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], bias + 16 * v));
+          if (relu) x = _mm512_max_ps(x, _mm512_setzero_ps());
+        }
         _mm512_mask_storeu_ps(cr + 16 * v, mask[v], x);
       }
     }
@@ -91,11 +100,12 @@ struct Tiling {
 
   template <int R>
   GRAPHRT_AVX512 static void RowTile(int rows, int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
-                                     int cols, float alpha, float beta, float* c, int64_t ldc) {
+                                     int cols, float alpha, float beta, float* c, int64_t ldc, const float* bias,
+                                     bool relu) {
     if constexpr (R > 1) {
-      if (rows < R) return RowTile<R - 1>(rows, kc, a, ars, aps, b, cols, alpha, beta, c, ldc);
+      if (rows < R) return RowTile<R - 1>(rows, kc, a, ars, aps, b, cols, alpha, beta, c, ldc, bias, relu);
     }
-    MicroKernel<R>(kc, a, ars, aps, b, cols, alpha, beta, c, ldc);
+    MicroKernel<R>(kc, a, ars, aps, b, cols, alpha, beta, c, ldc, bias, relu);
   }
 
   // Rows [i0, i0 + rows) of A, k values [p0, p0 + kc), as consecutive kc x MR tiles (p-major; rows
@@ -165,16 +175,20 @@ struct Tiling {
       for (int64_t j = j0; j < j1; j += kNR) {
         const int cols = static_cast<int>(std::min<int64_t>(kNR, j1 - j));
         PackB(P, j, cols, p0, kc, bpack.data());
+        // The bias and Relu go on with the last pass's store.
+        const float* bias = P.bias != nullptr && p0 + kc >= P.k ? P.bias + j : nullptr;
         for (int64_t i = i0; i < i1; i += MR) {
           const int live = static_cast<int>(std::min<int64_t>(MR, i1 - i));
           float* ct = P.c + i * P.ldc + j;
           if (at != nullptr) {
             RowTile<MR>(live, kc, at + ((i - i0) / MR) * kc * MR, 1, MR, bpack.data(), cols, P.alpha, pass_beta, ct,
-                        P.ldc);
+                        P.ldc, bias, P.relu);
           } else if (P.trans_a) {
-            RowTile<MR>(live, kc, P.a + p0 * P.lda + i, 1, P.lda, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc);
+            RowTile<MR>(live, kc, P.a + p0 * P.lda + i, 1, P.lda, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc,
+                        bias, P.relu);
           } else {
-            RowTile<MR>(live, kc, P.a + i * P.lda + p0, P.lda, 1, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc);
+            RowTile<MR>(live, kc, P.a + i * P.lda + p0, P.lda, 1, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc,
+                        bias, P.relu);
           }
         }
       }
@@ -223,15 +237,23 @@ struct Tiling {
 }  // namespace
 
 void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                 const float* bias, bool relu) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i) {
-      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+      for (int64_t j = 0; j < n; ++j) {
+        float v = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+        if (bias != nullptr) {
+          v = v + bias[j];
+          if (relu) v = v > 0.0f ? v : 0.0f;
+        }
+        c[i * ldc + j] = v;
+      }
     }
     return;
   }
-  const Problem P{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
+  const Problem P{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, bias != nullptr && relu};
   if (n <= 16) {
     Tiling<16, 1, 256>::Run(pool, P);
   } else if (n <= 32) {
@@ -245,7 +267,7 @@ void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_
 
 bool HaveAvx512() { return false; }
 void SgemmAvx512(ThreadPool*, bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
-                 int64_t, float, float*, int64_t) {}
+                 int64_t, float, float*, int64_t, const float*, bool) {}
 
 #endif
 

@@ -13,9 +13,12 @@ bool HaveAvx512();
 class ThreadPool;
 
 // C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C (beta == 0: C is not read). Requires HaveAvx512().
+// With `bias` (n values), each result then gets bias[j] added and, with `relu`, max(., 0): a fused
+// MatMul + BiasAdd (+ Relu) in the product's own store, with the same roundings as the separate ops.
 // Blocks of C are spread over `pool` (null: the calling thread only); each element of C is summed
 // over k in the same order whatever the split, so results do not depend on the thread count.
 void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                 const float* bias = nullptr, bool relu = false);
 
 }  // namespace graphrt

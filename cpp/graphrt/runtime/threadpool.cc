@@ -7,6 +7,11 @@
 
 namespace graphrt {
 
+namespace {
+// How long ParallelFor's caller polls for its helpers' last shards before it sleeps.
+constexpr int kJoinSpinMicros = 500;
+}  // namespace
+
 int DefaultThreadCount() {
   // Read once: glibc answers hardware_concurrency() by reading /sys on every call.
   static const int count = [] {
@@ -103,6 +108,16 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_shard, const std::function<v
   };
   for (int64_t i = 0; i + 1 < shards; ++i) Schedule(work);
   work();
+  // The helpers are finishing their last shards: poll for them a while before sleeping, since a
+  // sleeping caller is woken tens of microseconds after the last shard ends (more in a VM).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kJoinSpinMicros);
+  for (int i = 1; shared->done.load(std::memory_order_acquire) != shards; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
+  }
+  if (shared->done.load(std::memory_order_acquire) == shards) return;
   std::unique_lock<std::mutex> lock(shared->mu);
   shared->cv.wait(lock, [&] { return shared->done.load() == shards; });
 }
