@@ -56,6 +56,13 @@ struct Tiling {
   static constexpr int kMR = MR;
   static constexpr int kNR = 16 * NV;
 
+  // k per pass: at most KC, and the passes equally long (k = 784 runs 7 passes of 112, not 6 of 128
+  // and one of 16 whose C reload and store would cost as much as its arithmetic).
+  static int64_t PassLength(int64_t k) {
+    const int64_t passes = (k + KC - 1) / KC;
+    return (k + passes - 1) / passes;
+  }
+
   // One R x kNR tile of C over k values [0, kc): accumulators stay in registers for the whole pass.
   // A(r, p) = a[r * ars + p * aps] (a packed tile: ars = 1, aps = MR); B is a packed panel
   // (B(p, j) = b[p * kNR + j]); columns of C past `cols` are masked off.
@@ -162,8 +169,9 @@ struct Tiling {
     const bool pack_a = shared_a == nullptr && j1 - j0 > kNR && PackAFor(P.m);
     bpack.resize(static_cast<size_t>(KC * kNR));
     if (pack_a) apack.resize(static_cast<size_t>(RoundUp(rows, MR) * KC));
-    for (int64_t p0 = 0; p0 < P.k; p0 += KC) {
-      const int64_t kc = std::min(KC, P.k - p0);
+    const int64_t step = PassLength(P.k);
+    for (int64_t p0 = 0; p0 < P.k; p0 += step) {
+      const int64_t kc = std::min(step, P.k - p0);
       const float pass_beta = p0 == 0 ? P.beta : 1.0f;  // later passes add to what earlier ones wrote
       const float* at = nullptr;
       if (shared_a != nullptr) {
@@ -215,7 +223,10 @@ struct Tiling {
       if (PackAFor(m)) {
         const int64_t mp = RoundUp(m, MR);
         shared_a.resize(static_cast<size_t>(mp * k));
-        for (int64_t p0 = 0; p0 < k; p0 += KC) PackA(P, 0, m, p0, std::min(KC, k - p0), shared_a.data() + p0 * mp);
+        const int64_t step = PassLength(k);
+        for (int64_t p0 = 0; p0 < k; p0 += step) {
+          PackA(P, 0, m, p0, std::min(step, k - p0), shared_a.data() + p0 * mp);
+        }
       }
     } else {
       block_rows = std::max<int64_t>(MR, RoundUp((m + 4 * threads - 1) / (4 * threads), MR));
