@@ -324,11 +324,20 @@ def test_multiply_add_pairs_round_twice_like_the_unfused_ops(dtype):
     s = tf.placeholder(dtype, [])
     y = tf.maximum(x * s + 0.3, 0.1) * 3.7 - 1.9
     z = 0.7 + s * (x * 1.3 - s)
+    # ... and a clamp after the pair, with the rank-0 operand first or second (order decides -0 vs +0
+    # and which NaN wins), Minimum too.
+    c = tf.placeholder(dtype, [])
+    clamps = [tf.maximum(c, 2.0 * x + 1.0), tf.minimum(2.0 * x + 1.0, c), tf.minimum(c, x * s - 0.5),
+              tf.maximum(x * 2.0 - 1.0, c)]
     v = np.random.default_rng(3).standard_normal(5000).astype(dtype)
-    feed = {x: v, s: dtype(1.0 / 3.0)}
-    on, ref, plan, _ = run_both([y, z], feed, off=only_off("fusion"))
-    assert_identical(on, ref)
-    assert plan.stats["elementwise_groups"] >= 1
+    v[:4] = [np.nan, -0.5, -0.5, 1.0]  # 2*(-0.5)+1 is +0: against c = -0 the operand order shows
+    neg_nan = -np.abs(np.array(np.nan, dtype))  # a NaN other than x's: which NaN wins shows too
+    for cv in (0.0, -0.0, neg_nan, 0.25):
+        feed = {x: v, s: dtype(1.0 / 3.0), c: dtype(cv)}
+        for fetch in [[y, z]] + clamps:
+            on, ref, plan, _ = run_both(fetch, feed, off=only_off("fusion"))
+            assert_identical(on, ref)
+            assert plan.stats["elementwise_groups"] >= 1
     # A vector where the pair wants a rank-0 value: the ops run one by one, same values.
     w = tf.placeholder(dtype, [None])
     u = x * w + 0.5

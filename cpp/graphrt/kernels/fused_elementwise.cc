@@ -30,6 +30,9 @@ enum class Code : uint8_t {
   // run as one pass d = a * b[0] + b[1] (- b[1]): two roundings, as the two ops, never an FMA (this
   // file is compiled with -ffp-contract=off).
   kMulAdd, kMulSub,
+  // ... and then a Maximum/Minimum with a rank-0 value (an affine map and a clamp: x*w+b then relu):
+  // b holds {s, t, c, c_is_first_operand}.
+  kMulAddMax, kMulAddMin, kMulSubMax, kMulSubMin,
 };
 
 struct OpInfo {
@@ -149,9 +152,35 @@ inline __attribute__((always_inline)) void RunUnary(Code code, C alpha, const C*
 }
 
 // `scalar`: bit 0 when operand a is rank 0 (a[0] for every element), bit 1 for b.
+// d = Maximum/Minimum(a * s +/- t, c) (operands in the graph's order), each step as its own op computes.
+template <typename C, bool kSub, bool kMax, bool kCFirst>
+inline __attribute__((always_inline)) void AffineClamp(const C* a, C s, C t, C c, C* d, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    const C v = kSub ? a[j] * s - t : a[j] * s + t;
+    const C x = kCFirst ? c : v, y = kCFirst ? v : c;
+    d[j] = std::isnan(x) ? x : (std::isnan(y) ? y : (kMax ? (x > y ? x : y) : (x < y ? x : y)));
+  }
+}
+
+template <typename C, bool kSub, bool kMax>
+inline __attribute__((always_inline)) void AffineClampOrder(const C* a, const C* b, C* d, int64_t n) {
+  if (b[3] != C(0)) {
+    AffineClamp<C, kSub, kMax, true>(a, b[0], b[1], b[2], d, n);
+  } else {
+    AffineClamp<C, kSub, kMax, false>(a, b[0], b[1], b[2], d, n);
+  }
+}
+
 template <typename C>
 inline __attribute__((always_inline)) void RunOpImpl(Code code, int arity, int scalar, C alpha, const C* a,
                                                      const C* b, C* d, int64_t n) {
+  switch (code) {
+    case Code::kMulAddMax: return AffineClampOrder<C, false, true>(a, b, d, n);
+    case Code::kMulAddMin: return AffineClampOrder<C, false, false>(a, b, d, n);
+    case Code::kMulSubMax: return AffineClampOrder<C, true, true>(a, b, d, n);
+    case Code::kMulSubMin: return AffineClampOrder<C, true, false>(a, b, d, n);
+    default: break;
+  }
   if (code == Code::kMulAdd || code == Code::kMulSub) {
     const C s = b[0], t = b[1];
     if (code == Code::kMulAdd) {
@@ -294,6 +323,20 @@ class FusedElementwiseKernel : public OpKernel {
         break;
       }
     }
+    // A pair's Add/Sub read only by the next op, a Maximum/Minimum with a leaf: the three as one pass.
+    clamp_.assign(nops, Clamp{});
+    for (int k = 1; k + 1 < nops; ++k) {
+      if (pair_[k].role != 2 || readers[k] != 1 || output_of_[k] >= 0) continue;
+      const auto& mm = spec_.ops[k + 1];
+      const Code c = codes_[k + 1];
+      if ((c != Code::kMaximum && c != Code::kMinimum) || mm.args.size() != 2) continue;
+      const bool first = mm.args[1] == nl + k;  // the leaf is the first operand
+      const int leaf = first ? mm.args[0] : mm.args[1];
+      if ((first ? mm.args[1] : mm.args[0]) != nl + k || leaf >= nl) continue;
+      const bool sub = pair_[k].code == Code::kMulSub, mx = c == Code::kMaximum;
+      clamp_[k + 1] = Clamp{true, leaf, first,
+                            sub ? (mx ? Code::kMulSubMax : Code::kMulSubMin) : (mx ? Code::kMulAddMax : Code::kMulAddMin)};
+    }
   }
 
   Status Compute(OpKernelContext* ctx) override {
@@ -365,13 +408,20 @@ class FusedElementwiseKernel : public OpKernel {
       }
     }
     // Mul/Add pairs whose two leaves are rank 0 this step run as one pass.
-    std::array<char, kMaxFast> use_pair{};
-    std::array<std::array<C, 2>, kMaxFast> pair_scalars{};
+    std::array<char, kMaxFast> use_pair{}, use_clamp{};
+    std::array<std::array<C, 4>, kMaxFast> pair_scalars{};
     for (int k = 0; k < nops; ++k) {
       const Pair& p = pair_[k];
       if (p.role != 0 && !is_full[p.s] && !is_full[p.t]) {
         use_pair[k] = 1;
-        pair_scalars[k] = {scalar[p.s], scalar[p.t]};
+        pair_scalars[k] = {scalar[p.s], scalar[p.t], C(0), C(0)};
+      }
+    }
+    for (int k = 1; k < nops; ++k) {
+      const Clamp& cl = clamp_[k];
+      if (cl.valid && use_pair[k - 1] && !is_full[cl.c]) {
+        use_clamp[k] = 1;
+        pair_scalars[k] = {scalar[pair_[k - 1].s], scalar[pair_[k - 1].t], scalar[cl.c], C(cl.first ? 1 : 0)};
       }
     }
     const int64_t block = std::min<int64_t>(kFusedBlock, n);
@@ -395,8 +445,17 @@ class FusedElementwiseKernel : public OpKernel {
         const int64_t len = std::min(block, end - s);
         for (int k = 0; k < nops; ++k) {
           const auto& op = spec_.ops[k];
+          if (use_clamp[k]) {
+            const int x = pair_[k - 1].x;
+            const C* xa = x >= nl ? values[x - nl] : is_full[x] ? leaf[x] + s : scalars + scalar_slot[x] * stride;
+            C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
+            values[k] = dst;
+            RunOp(clamp_[k].code, 2, 0, static_cast<C>(op.alpha), xa, pair_scalars[k].data(), dst, len);
+            continue;
+          }
           if (use_pair[k]) {
             if (pair_[k].role == 1) continue;  // its only reader, the next op, runs both
+            if (k + 1 < nops && use_clamp[k + 1]) continue;  // and the clamp after it runs all three
             const int x = pair_[k].x;
             const C* xa = x >= nl ? values[x - nl] : is_full[x] ? leaf[x] + s : scalars + scalar_slot[x] * stride;
             C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
@@ -477,6 +536,13 @@ class FusedElementwiseKernel : public OpKernel {
     Code code = Code::kMulAdd;
   };
   std::vector<Pair> pair_;
+  struct Clamp {
+    bool valid = false;
+    int c = -1;          // the Maximum/Minimum's leaf operand
+    bool first = false;  // ... as its first operand
+    Code code = Code::kMulAddMax;
+  };
+  std::vector<Clamp> clamp_;  // at the Maximum/Minimum that follows a pair
   int num_regs_ = 0;
   int cost_ = 0;
   bool too_big_ = false;
