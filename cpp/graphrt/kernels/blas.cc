@@ -64,24 +64,18 @@ void ParallelGemmT(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int6
     return;
   }
   // Cut C by rows (m) or columns (n) into about four blocks per thread, in multiples of OpenBLAS's
-  // register tile, claimed one at a time: a pool worker that wakes late takes what is left instead
-  // of holding the step up with a fixed share.
+  // register tile, claimed one at a time (ParallelForEach).
   const bool split_m = m >= n;
   const int64_t dim = split_m ? m : n;
   const int64_t align = split_m ? 8 : 16;
   const int64_t per = (dim + 4 * threads - 1) / (4 * threads);
   const int64_t block = std::max<int64_t>(align, (per + align - 1) / align * align);
-  const int64_t blocks = (dim + block - 1) / block;
-  std::atomic<int64_t> next{0};
-  pool->ParallelFor(threads, 1, [&](int64_t, int64_t) {
-    for (int64_t s = next.fetch_add(1); s < blocks; s = next.fetch_add(1)) {
-      const int64_t i0 = s * block, len = std::min(dim, i0 + block) - i0;
-      if (split_m) {
-        Gemm(trans_a, trans_b, len, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc,
-             ldc);
-      } else {
-        Gemm(trans_a, trans_b, m, len, k, alpha, a, lda, trans_b ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
-      }
+  pool->ParallelForEach((dim + block - 1) / block, [&](int64_t s) {
+    const int64_t i0 = s * block, len = std::min(dim, i0 + block) - i0;
+    if (split_m) {
+      Gemm(trans_a, trans_b, len, n, k, alpha, trans_a ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
+    } else {
+      Gemm(trans_a, trans_b, m, len, k, alpha, a, lda, trans_b ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
     }
   });
 }

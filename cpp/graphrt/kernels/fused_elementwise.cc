@@ -443,42 +443,29 @@ class FusedElementwiseKernel : public OpKernel {
       std::array<C*, kMaxFast> values{};
       for (int64_t s = begin; s < end; s += block) {
         const int64_t len = std::min(block, end - s);
+        // Leaf or value `src` over this block (a rank-0 leaf as its filled scalar block).
+        auto operand = [&](int src) -> const C* {
+          if (src >= nl) return values[src - nl];
+          return is_full[src] ? leaf[src] + s : scalars + scalar_slot[src] * stride;
+        };
         for (int k = 0; k < nops; ++k) {
           const auto& op = spec_.ops[k];
-          if (use_clamp[k]) {
-            const int x = pair_[k - 1].x;
-            const C* xa = x >= nl ? values[x - nl] : is_full[x] ? leaf[x] + s : scalars + scalar_slot[x] * stride;
-            C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
-            values[k] = dst;
-            RunOp(clamp_[k].code, 2, 0, static_cast<C>(op.alpha), xa, pair_scalars[k].data(), dst, len);
-            continue;
-          }
-          if (use_pair[k]) {
-            if (pair_[k].role == 1) continue;  // its only reader, the next op, runs both
-            if (k + 1 < nops && use_clamp[k + 1]) continue;  // and the clamp after it runs all three
-            const int x = pair_[k].x;
-            const C* xa = x >= nl ? values[x - nl] : is_full[x] ? leaf[x] + s : scalars + scalar_slot[x] * stride;
-            C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
-            values[k] = dst;
-            RunOp(pair_[k].code, 2, 0, static_cast<C>(op.alpha), xa, pair_scalars[k].data(), dst, len);
+          // A paired Mul, or a pair's Add/Sub that the clamp after it runs: the next op does the work.
+          if (use_pair[k] && (pair_[k].role == 1 || (k + 1 < nops && use_clamp[k + 1]))) continue;
+          C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
+          values[k] = dst;
+          if (use_clamp[k] || use_pair[k]) {
+            const Code code = use_clamp[k] ? clamp_[k].code : pair_[k].code;
+            const int x = use_clamp[k] ? pair_[k - 1].x : pair_[k].x;
+            RunOp(code, 2, 0, static_cast<C>(op.alpha), operand(x), pair_scalars[k].data(), dst, len);
             continue;
           }
           int scalar_mask = 0;
           for (size_t a = 0; a < op.args.size(); ++a) {
             const int src = op.args[a];
-            if (src < nl) {
-              if (is_full[src]) {
-                args[a] = leaf[src] + s;
-              } else {
-                args[a] = scalars + scalar_slot[src] * stride;
-                scalar_mask |= 1 << a;
-              }
-            } else {
-              args[a] = values[src - nl];
-            }
+            args[a] = operand(src);
+            if (src < nl && !is_full[src]) scalar_mask |= 1 << a;
           }
-          C* dst = output_of_[k] >= 0 ? out_ptr[output_of_[k]] + s : regs + reg_[k] * stride;
-          values[k] = dst;
           const int arity = static_cast<int>(op.args.size());
           RunOp(codes_[k], arity, scalar_mask, static_cast<C>(op.alpha), args[0], arity > 1 ? args[1] : args[0], dst,
                 len);

@@ -1,5 +1,5 @@
-// MatMul: float/double through OpenBLAS gemm (scipy-openblas32), split over the intra-op pool;
-// integer and half types by a blocked loop.
+// MatMul: float/double through blas.h's ParallelGemm (graphrt's AVX-512 kernel for float where the
+// CPU has it, OpenBLAS otherwise), split over the intra-op pool; integer and half types by a loop.
 #include <algorithm>
 #include <cstring>
 
@@ -21,16 +21,23 @@ class MatMulKernel : public OpKernel {
   }
   bool expensive() const override { return true; }
 
+  // op(a) is m x k, op(b) is k2 x n (rank-2 inputs).
+  struct Dims {
+    int64_t m, k, k2, n;
+  };
+  Dims DimsOf(const Tensor& a, const Tensor& b) const {
+    return {transpose_a_ ? a.shape().dim(1) : a.shape().dim(0), transpose_a_ ? a.shape().dim(0) : a.shape().dim(1),
+            transpose_b_ ? b.shape().dim(1) : b.shape().dim(0), transpose_b_ ? b.shape().dim(0) : b.shape().dim(1)};
+  }
+
   bool ComputeWithBias(OpKernelContext* ctx, const Tensor& bias, bool relu) override {
     const Tensor& a = ctx->input(0);
     const Tensor& b = ctx->input(1);
     if (a.dtype() != DT_FLOAT || b.dtype() != DT_FLOAT || bias.dtype() != DT_FLOAT) return false;
     if (a.shape().rank() != 2 || b.shape().rank() != 2 || bias.shape().rank() != 1) return false;
-    const int64_t m = transpose_a_ ? a.shape().dim(1) : a.shape().dim(0);
-    const int64_t k = transpose_a_ ? a.shape().dim(0) : a.shape().dim(1);
-    const int64_t k2 = transpose_b_ ? b.shape().dim(1) : b.shape().dim(0);
-    const int64_t n = transpose_b_ ? b.shape().dim(0) : b.shape().dim(1);
-    if (k != k2 || bias.shape().dim(0) != n || m == 0 || n == 0 || k == 0 || !GemmCanAddBias(n)) return false;
+    const Dims d = DimsOf(a, b);
+    const int64_t m = d.m, k = d.k, n = d.n;
+    if (k != d.k2 || bias.shape().dim(0) != n || m == 0 || n == 0 || k == 0 || !GemmCanAddBias(n)) return false;
     auto out = ctx->AllocateOutput(0, DT_FLOAT, Shape({m, n}));
     if (!out.ok()) return false;
     ParallelGemmBiasRelu(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, a.data<float>(), a.shape().dim(1),
@@ -46,11 +53,9 @@ class MatMulKernel : public OpKernel {
                              ", In[1]: " + b.shape().ToString());
     }
     if (a.dtype() != b.dtype()) return InvalidArgument("MatMul inputs must have the same type");
-    const int64_t m = transpose_a_ ? a.shape().dim(1) : a.shape().dim(0);
-    const int64_t k = transpose_a_ ? a.shape().dim(0) : a.shape().dim(1);
-    const int64_t k2 = transpose_b_ ? b.shape().dim(1) : b.shape().dim(0);
-    const int64_t n = transpose_b_ ? b.shape().dim(0) : b.shape().dim(1);
-    if (k != k2) {
+    const Dims d = DimsOf(a, b);
+    const int64_t m = d.m, k = d.k, n = d.n;
+    if (k != d.k2) {
       return InvalidArgument("Matrix size-incompatible: In[0]: " + a.shape().ToString() + ", In[1]: " +
                              b.shape().ToString());
     }

@@ -1,7 +1,6 @@
 #include "graphrt/kernels/sgemm_avx512.h"
 
 #include <algorithm>
-#include <atomic>
 #include <vector>
 
 #include "graphrt/runtime/threadpool.h"
@@ -95,10 +94,10 @@ struct Tiling {
         __m512 x = _mm512_mul_ps(acc[r][v], va);
         if (beta != 0.0f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], cr + 16 * v), x);
         if (bias != nullptr) {
-          // The BiasAdd and Relu of a fused MatMul: v + b, then (t > 0 ? t : 0), which is what
-          // max_ps(t, 0) returns for every t, NaN and -0 included.
+          // The BiasAdd and Relu of a fused MatMul: v + b, then (t > 0 ? t : 0) as the Relu kernel
+          // computes it (NaN and -0 give +0).
           x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], bias + 16 * v));
-          if (relu) x = _mm512_max_ps(x, _mm512_setzero_ps());
+          if (relu) x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ), x);
         }
         _mm512_mask_storeu_ps(cr + 16 * v, mask[v], x);
       }
@@ -210,36 +209,35 @@ struct Tiling {
       ComputeBlock(P, 0, m, 0, n, nullptr);
       return;
     }
-    // Blocks of C claimed one at a time by whichever thread is free, several per thread: a pool
-    // worker that wakes late takes what is left instead of holding the step up with a fixed half.
-    std::atomic<int64_t> next{0};
-    std::vector<float> shared_a;
+    // Blocks of C claimed one at a time by whichever thread is free (ParallelForEach), several per
+    // thread: a pool worker that wakes late takes what is left instead of a fixed half.
+    const float* sa = nullptr;
     int64_t blocks, block_rows = m, block_cols = n;
     if (n >= 2 * kNR * threads) {
       // Column blocks, two per thread (a block reuses each pass's A panel from L2 for all its column
-      // panels, so blocks are as wide as balance allows); a tall A is packed once for all of them.
+      // panels, so blocks are as wide as balance allows); a tall A is packed once for all of them,
+      // into this thread's buffer (kept for the next call: no allocation per product).
       block_cols = RoundUp((n + 2 * threads - 1) / (2 * threads), kNR);
       blocks = (n + block_cols - 1) / block_cols;
       if (PackAFor(m)) {
+        thread_local std::vector<float> shared_a;
         const int64_t mp = RoundUp(m, MR);
-        shared_a.resize(static_cast<size_t>(mp * k));
+        if (shared_a.size() < static_cast<size_t>(mp * k)) shared_a.resize(static_cast<size_t>(mp * k));
         const int64_t step = PassLength(k);
         for (int64_t p0 = 0; p0 < k; p0 += step) {
           PackA(P, 0, m, p0, std::min(step, k - p0), shared_a.data() + p0 * mp);
         }
+        sa = shared_a.data();
       }
     } else {
       block_rows = std::max<int64_t>(MR, RoundUp((m + 4 * threads - 1) / (4 * threads), MR));
       blocks = (m + block_rows - 1) / block_rows;
     }
-    const float* sa = shared_a.empty() ? nullptr : shared_a.data();
-    pool->ParallelFor(threads, 1, [&](int64_t, int64_t) {
-      for (int64_t blk = next.fetch_add(1); blk < blocks; blk = next.fetch_add(1)) {
-        if (block_cols < n) {
-          ComputeBlock(P, 0, m, blk * block_cols, std::min(n, (blk + 1) * block_cols), sa);
-        } else {
-          ComputeBlock(P, blk * block_rows, std::min(m, (blk + 1) * block_rows), 0, n, nullptr);
-        }
+    pool->ParallelForEach(blocks, [&](int64_t blk) {
+      if (block_cols < n) {
+        ComputeBlock(P, 0, m, blk * block_cols, std::min(n, (blk + 1) * block_cols), sa);
+      } else {
+        ComputeBlock(P, blk * block_rows, std::min(m, (blk + 1) * block_rows), 0, n, nullptr);
       }
     });
   }

@@ -10,6 +10,18 @@ namespace graphrt {
 namespace {
 // How long ParallelFor's caller polls for its helpers' last shards before it sleeps.
 constexpr int kJoinSpinMicros = 500;
+
+// Polls `done` for up to `micros` (clock read every 64 polls); returns early once it holds.
+template <typename Done>
+void SpinFor(int micros, const Done& done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+  for (int i = 1; !done(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return;
+  }
+}
 }  // namespace
 
 int DefaultThreadCount() {
@@ -51,14 +63,9 @@ void ThreadPool::Schedule(std::function<void()> fn) {
 void ThreadPool::WorkerLoop() {
   for (;;) {
     if (spin_us_ > 0) {
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us_);
-      for (int i = 1; queued_.load(std::memory_order_acquire) == 0 && !stopping_.load(std::memory_order_relaxed);
-           ++i) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-        if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
-      }
+      SpinFor(spin_us_, [this] {
+        return queued_.load(std::memory_order_acquire) != 0 || stopping_.load(std::memory_order_relaxed);
+      });
     }
     std::function<void()> fn;
     {
@@ -76,11 +83,29 @@ void ThreadPool::WorkerLoop() {
 void ThreadPool::ParallelFor(int64_t n, int64_t min_shard, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   min_shard = std::max<int64_t>(1, min_shard);
-  int64_t max_shards = std::min<int64_t>(num_threads() + 1, (n + min_shard - 1) / min_shard);
-  if (max_shards <= 1) {
+  const int64_t shards = std::min<int64_t>(num_threads() + 1, (n + min_shard - 1) / min_shard);
+  if (shards <= 1) {
     fn(0, n);
     return;
   }
+  const int64_t block = (n + shards - 1) / shards;
+  RunShards(shards, shards, [&](int64_t s) {
+    const int64_t begin = s * block, end = std::min(n, begin + block);
+    if (begin < end) fn(begin, end);
+  });
+}
+
+void ThreadPool::ParallelForEach(int64_t count, const std::function<void(int64_t)>& fn) {
+  if (count <= 0) return;
+  const int64_t participants = std::min<int64_t>(num_threads() + 1, count);
+  if (participants <= 1) {
+    for (int64_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  RunShards(count, participants, fn);
+}
+
+void ThreadPool::RunShards(int64_t shards, int64_t participants, const std::function<void(int64_t)>& run_shard) {
   // Shared state outlives the call: a helper that starts late finds no shard left and returns.
   struct Shared {
     std::atomic<int64_t> next{0};
@@ -89,16 +114,11 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_shard, const std::function<v
     std::condition_variable cv;
   };
   auto shared = std::make_shared<Shared>();
-  const int64_t shards = max_shards;
-  const int64_t block = (n + shards - 1) / shards;
-  // Each participant claims shards until none is left; returns how many it ran.
-  auto work = [shared, shards, block, n, &fn]() {
+  // Each participant claims shards until none is left, then counts what it ran.
+  auto work = [shared, shards, &run_shard]() {
     int64_t ran = 0;
-    for (;;) {
-      int64_t s = shared->next.fetch_add(1);
-      if (s >= shards) break;
-      int64_t begin = s * block, end = std::min(n, begin + block);
-      if (begin < end) fn(begin, end);
+    for (int64_t s = shared->next.fetch_add(1); s < shards; s = shared->next.fetch_add(1)) {
+      run_shard(s);
       ++ran;
     }
     if (ran > 0 && shared->done.fetch_add(ran) + ran == shards) {
@@ -106,17 +126,11 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_shard, const std::function<v
       shared->cv.notify_all();
     }
   };
-  for (int64_t i = 0; i + 1 < shards; ++i) Schedule(work);
+  for (int64_t i = 0; i + 1 < participants; ++i) Schedule(work);
   work();
   // The helpers are finishing their last shards: poll for them a while before sleeping, since a
   // sleeping caller is woken tens of microseconds after the last shard ends (more in a VM).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kJoinSpinMicros);
-  for (int i = 1; shared->done.load(std::memory_order_acquire) != shards; ++i) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
-  }
+  SpinFor(kJoinSpinMicros, [&] { return shared->done.load(std::memory_order_acquire) == shards; });
   if (shared->done.load(std::memory_order_acquire) == shards) return;
   std::unique_lock<std::mutex> lock(shared->mu);
   shared->cv.wait(lock, [&] { return shared->done.load() == shards; });

@@ -30,9 +30,14 @@ class ThreadPool {
   // Calls fn(begin, end) over disjoint ranges covering [0, n). Ranges hold at least `min_shard`
   // items; with a small n (or no workers) everything runs on the caller's thread.
   void ParallelFor(int64_t n, int64_t min_shard, const std::function<void(int64_t, int64_t)>& fn);
+  // Calls fn(i) for each i in [0, count), the items claimed one at a time by the caller and up to
+  // num_threads() helpers: a helper that wakes late takes what is left instead of a fixed share.
+  void ParallelForEach(int64_t count, const std::function<void(int64_t)>& fn);
 
  private:
   void WorkerLoop();
+  // Runs run_shard(s) for every s in [0, shards) on the caller and participants - 1 helpers.
+  void RunShards(int64_t shards, int64_t participants, const std::function<void(int64_t)>& run_shard);
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
