@@ -317,6 +317,9 @@ def test_batch_norm_center_scale_off_float16_and_errors():
 
 def test_layers_train_with_gradients_and_update_ops():
     """A dense + batch norm net: gradients exist for every trainable variable and a train step runs."""
+    # Graph-level seed: the initializers and the dropout mask are otherwise drawn fresh each run, and
+    # about 1 run in 100 of this tiny net does not halve its loss in 30 steps.
+    tf.set_random_seed(7)
     x = tf.placeholder(tf.float32, [None, 4])
     h = tf.layers.dense(x, 8, activation=tf.nn.relu)
     h = tf.layers.batch_normalization(tf.reshape(h, [-1, 1, 1, 8]), training=True)
