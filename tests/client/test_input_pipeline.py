@@ -332,20 +332,26 @@ def test_reader_read_is_cancelled_by_session_close(tmp_path):
     sess = tf.Session()
     sess.run(q.size())
     res = {}
+    started = threading.Event()
 
     def body():
+        started.set()
         try:
             sess.run(value)
-        except tf.errors.OpError as e:
+        except BaseException as e:  # noqa: BLE001 - any error is checked below
             res["error"] = e
     t = threading.Thread(target=body, daemon=True)
     t.start()
+    # The read must be blocked inside the session before close: a run that starts after it raises
+    # RuntimeError("Attempted to use a closed Session.") instead of being cancelled. The sleep lets
+    # the run get from the event into the blocking read.
+    assert started.wait(10), "worker thread did not start"
     time.sleep(0.1)
     assert t.is_alive()
     sess.close()
-    t.join(2)
+    t.join(10)
     assert not t.is_alive()
-    assert isinstance(res["error"], tf.errors.CancelledError)
+    assert isinstance(res.get("error"), tf.errors.CancelledError), res
 
 
 # ---- decode_csv / decode_raw ------------------------------------------------------------------

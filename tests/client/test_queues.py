@@ -12,18 +12,29 @@ import graphrt as tf
 
 
 def run_in_thread(fn):
-    """Starts fn in a daemon thread; returns (thread, result dict with 'value' or 'error')."""
+    """Starts fn in a daemon thread; returns (thread, result dict with 'value' or 'error').
+
+    The thread's `started` event is set just before fn is called: a test that needs fn to be blocked
+    waits for it (see wait_started) rather than guessing how long the thread takes to get going."""
     result = {}
 
     def body():
+        t.started.set()
         try:
             result["value"] = fn()
         except BaseException as e:  # noqa: BLE001
             result["error"] = e
 
     t = threading.Thread(target=body, daemon=True)
+    t.started = threading.Event()
     t.start()
     return t, result
+
+
+def wait_started(*threads, timeout=10.0):
+    """Waits until each run_in_thread thread is about to call its fn (a hang check, not a timing one)."""
+    for t in threads:
+        assert t.started.wait(timeout), "worker thread did not start"
 
 
 @pytest.mark.parametrize("dtype,values", [
@@ -251,13 +262,19 @@ def test_blocking_enqueue_before_close():
     with tf.Session() as sess:
         sess.run(enqueue_op)
         t1, r1 = run_in_thread(lambda: sess.run(blocking_enqueue_op))
-        time.sleep(0.1)
+        # The enqueue must be blocked on the full queue before the close is issued: were the close
+        # first, the enqueue would fail on a closed queue. The sleeps after the events let each run
+        # get from its thread's start into the blocking call.
+        wait_started(t1)
+        time.sleep(0.2)
+        assert t1.is_alive()
         t2, r2 = run_in_thread(lambda: sess.run(close_op))
-        time.sleep(0.1)
+        wait_started(t2)
+        time.sleep(0.2)
         assert t1.is_alive() and t2.is_alive()
         assert sess.run(dequeued_t) == 10.0
-        t1.join(2)
-        t2.join(2)
+        t1.join(10)
+        t2.join(10)
         assert not t1.is_alive() and not t2.is_alive()
         assert "error" not in r1 and "error" not in r2
         assert [sess.run(dequeued_t) for _ in range(4)] == [20.0, 30.0, 40.0, 50.0]
@@ -289,13 +306,16 @@ def test_session_close_cancels_blocked_runs():
     sess = tf.Session()
     sess.run(enq)
     threads = [run_in_thread(lambda: sess.run(deq)) for _ in range(3)] + [run_in_thread(lambda: sess.run(enq))]
+    # Each run must be inside the session (blocked) before close: a run that starts after it raises
+    # RuntimeError("Attempted to use a closed Session.") instead of being cancelled.
+    wait_started(*(t for t, _ in threads))
     time.sleep(0.2)
     assert all(t.is_alive() for t, _ in threads)
-    start = time.time()
+    start = time.monotonic()
     sess.close()
     for t, _ in threads:
-        t.join(2)
-    assert time.time() - start < 1.0
+        t.join(10)
+    assert time.monotonic() - start < 10.0  # close releases the blocked runs: a hang check
     for t, res in threads:
         assert not t.is_alive()
         assert isinstance(res.get("error"), tf.errors.CancelledError), res
@@ -306,13 +326,15 @@ def test_run_timeout_on_blocked_dequeue():
     deq = q.dequeue()
     with tf.Session() as sess:
         sess.run(q.size())  # creates the queue
-        start = time.time()
+        start = time.monotonic()
         t, res = run_in_thread(lambda: sess.run(deq, options=tf.RunOptions(timeout_in_ms=200)))
-        t.join(5)
-        elapsed = time.time() - start
+        t.join(10)
+        elapsed = time.monotonic() - start
         assert not t.is_alive()
         assert isinstance(res.get("error"), tf.errors.DeadlineExceededError), res
-        assert elapsed < 0.4 + 0.2  # 200 ms timeout, woken within the wait slice
+        # The 200 ms timeout was honoured (not cut short), and the blocked dequeue was woken for it
+        # rather than waiting forever; the upper bound is a hang check, not a latency one.
+        assert 0.2 <= elapsed < 5.0
         # The queue still works afterwards.
         sess.run(q.enqueue(3))
         assert sess.run(deq) == 3

@@ -72,22 +72,30 @@ def test_close_cancels_in_flight_runs():
     w = _forever()
     sess = tf.Session()
     errors = []
+    started = [threading.Event() for _ in range(3)]
 
-    def run():
+    def run(ev):
+        ev.set()
         try:
             sess.run(w)
         except Exception as e:  # noqa: BLE001
             errors.append(e)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
+    threads = [threading.Thread(target=run, args=(ev,), daemon=True) for ev in started]
     for t in threads:
         t.start()
+    # Each run must be inside the session before close: a run that starts after it raises
+    # RuntimeError("Attempted to use a closed Session.") instead of being cancelled. The sleep lets
+    # the runs get from the events into the step.
+    for ev in started:
+        assert ev.wait(10), "worker thread did not start"
     time.sleep(0.3)
+    assert all(t.is_alive() for t in threads)
     sess.close()
     for t in threads:
         t.join(10)
     assert not any(t.is_alive() for t in threads)
-    assert len(errors) == 3 and all(isinstance(e, tf.errors.CancelledError) for e in errors)
+    assert len(errors) == 3 and all(isinstance(e, tf.errors.CancelledError) for e in errors), errors
     with pytest.raises(RuntimeError):
         sess.run(w)
 

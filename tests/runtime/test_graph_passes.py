@@ -407,10 +407,13 @@ def test_fusion_inside_while_loop_bodies():
     np.testing.assert_allclose(on, expect, rtol=1e-12)
 
 
+# Only continuous ops: the expressions are also checked against numpy, whose libm can differ from
+# graphrt's by an ulp (float32 tanh(9.5) is 1.0 in glibc, 0.99999994 in numpy), and a discontinuous
+# op (floor, ceil, round, sign) turns that ulp into a difference of 1.
 _UNARY = {"neg": (tf.negative, np.negative), "abs": (tf.abs, np.abs), "square": (tf.square, np.square),
           "tanh": (tf.tanh, np.tanh), "sigmoid": (tf.sigmoid, lambda a: 1 / (1 + np.exp(-a))),
           "relu": (tf.nn.relu, lambda a: np.maximum(a, 0)), "exp": (lambda t: tf.exp(tf.tanh(t)), lambda a: np.exp(np.tanh(a))),
-          "sin": (tf.sin, np.sin), "floor": (tf.floor, np.floor)}
+          "sin": (tf.sin, np.sin)}
 _BINARY = {"add": (tf.add, np.add), "sub": (tf.subtract, np.subtract), "mul": (tf.multiply, np.multiply),
            "max": (tf.maximum, np.maximum), "min": (tf.minimum, np.minimum),
            "sqdiff": (tf.squared_difference, lambda a, b: (a - b) ** 2)}
