@@ -29,7 +29,8 @@ def _operands(rng, m, k, n, ta, tb):
 @pytest.mark.parametrize("tb", [False, True])
 @pytest.mark.parametrize("m,k,n", [(1, 1, 32), (5, 3, 33), (6, 128, 64), (7, 129, 65), (13, 300, 100),
                                    (64, 784, 512), (100, 257, 190), (3, 1000, 40), (9, 77, 16), (20, 300, 24),
-                                   (33, 5, 8), (70, 260, 31)])
+                                   (33, 5, 8), (70, 260, 31), (12, 2100, 130), (300, 1500, 200),
+                                   (1100, 40, 130)])
 def test_matches_float64_reference(m, k, n, ta, tb):
     rng = np.random.default_rng(m * 1000 + k + n)
     a, b, ref = _operands(rng, m, k, n, ta, tb)
@@ -38,7 +39,8 @@ def test_matches_float64_reference(m, k, n, ta, tb):
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5 * np.sqrt(k) * 4)
 
 
-@pytest.mark.parametrize("m,k,n", [(64, 784, 512), (700, 96, 200), (40, 50, 1000)])
+@pytest.mark.parametrize("m,k,n", [(64, 784, 512), (700, 96, 200), (40, 50, 1000), (260, 1100, 140),
+                                   (1100, 300, 700)])
 def test_same_bits_for_every_thread_count(m, k, n):
     rng = np.random.default_rng(7)
     a, b, ref = _operands(rng, m, k, n, False, False)

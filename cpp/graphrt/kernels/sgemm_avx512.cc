@@ -29,6 +29,10 @@ namespace {
 
 // Below this many multiply-adds a product runs on the calling thread alone.
 constexpr int64_t kMinParallelWork = int64_t{96} * 96 * 96;
+// Most rows of C one block covers (bounds a block's packed A to kMaxBlockRows x KC floats), and the
+// largest A (floats) packed whole once for all column blocks; past it, blocks pack their own rows.
+constexpr int64_t kMaxBlockRows = 512;
+constexpr int64_t kMaxSharedA = int64_t{1} << 22;
 
 struct Problem {
   bool trans_a, trans_b;
@@ -47,40 +51,89 @@ struct Problem {
 
 int64_t RoundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
+// r[i] becomes column i of the 16 x 16 block whose rows were r[0..15]: pairs of rows interleaved
+// by 32 and 64 bits, then 128-bit lanes gathered in two rounds.
+GRAPHRT_AVX512 inline void Transpose16x16(__m512 r[16]) {
+  // The masked forms with every lane set are the same instructions; the plain ones start from
+  // _mm512_undefined_ps(), which GCC 12 reports as maybe-uninitialized.
+  constexpr __mmask16 kAll = 0xFFFF;
+  constexpr __mmask8 kAll8 = 0xFF;
+  __m512 t[16], u[16], v[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_mask_unpacklo_ps(r[i], kAll, r[i], r[i + 1]);
+    t[i + 1] = _mm512_mask_unpackhi_ps(r[i], kAll, r[i], r[i + 1]);
+  }
+  // u[4g + c]: in 128-bit lane L, column 4L + c of rows 4g .. 4g + 3.
+  for (int g = 0; g < 4; ++g) {
+    const __m512d lo0 = _mm512_castps_pd(t[4 * g]), hi0 = _mm512_castps_pd(t[4 * g + 1]);
+    const __m512d lo1 = _mm512_castps_pd(t[4 * g + 2]), hi1 = _mm512_castps_pd(t[4 * g + 3]);
+    u[4 * g] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(lo0, kAll8, lo0, lo1));
+    u[4 * g + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(lo0, kAll8, lo0, lo1));
+    u[4 * g + 2] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(hi0, kAll8, hi0, hi1));
+    u[4 * g + 3] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(hi0, kAll8, hi0, hi1));
+  }
+  for (int c = 0; c < 4; ++c) {
+    v[c] = _mm512_mask_shuffle_f32x4(u[c], kAll, u[c], u[4 + c], 0x88);
+    v[4 + c] = _mm512_mask_shuffle_f32x4(u[c], kAll, u[c], u[4 + c], 0xdd);
+    v[8 + c] = _mm512_mask_shuffle_f32x4(u[8 + c], kAll, u[8 + c], u[12 + c], 0x88);
+    v[12 + c] = _mm512_mask_shuffle_f32x4(u[8 + c], kAll, u[8 + c], u[12 + c], 0xdd);
+  }
+  for (int c = 0; c < 4; ++c) {
+    r[c] = _mm512_mask_shuffle_f32x4(v[c], kAll, v[c], v[8 + c], 0x88);
+    r[8 + c] = _mm512_mask_shuffle_f32x4(v[c], kAll, v[c], v[8 + c], 0xdd);
+    r[4 + c] = _mm512_mask_shuffle_f32x4(v[4 + c], kAll, v[4 + c], v[12 + c], 0x88);
+    r[12 + c] = _mm512_mask_shuffle_f32x4(v[4 + c], kAll, v[4 + c], v[12 + c], 0xdd);
+  }
+}
+
 // One register-tiling of the product: micro-tiles of MR rows x NV 16-float vectors, k in passes of KC.
-// Wide products use 6 x 64 (24 accumulators, 10 loads per 24 multiply-adds); narrow ones (n <= 32,
-// n <= 16) use 12 x 32 and 16 x 16 so the lanes are not spent on columns that do not exist.
+// Wide products use 6 x 64 (24 accumulators, 10 loads per 24 multiply-adds) with k passes of up to
+// 1024: the kc x 64 B panel then sits in L2 (the row tiles stream it from there) and C is loaded and
+// stored once per 1024 k instead of once per 128 (measured: 1024^3 +15%, 64x784x512 +3%). Narrow
+// ones (n <= 32, n <= 16) use 12 x 32 and 16 x 16 so the lanes are not spent on columns that do not
+// exist.
 template <int MR, int NV, int64_t KC>
 struct Tiling {
   static constexpr int kMR = MR;
   static constexpr int kNR = 16 * NV;
 
-  // k per pass: at most KC, and the passes equally long (k = 784 runs 7 passes of 112, not 6 of 128
-  // and one of 16 whose C reload and store would cost as much as its arithmetic).
+  // k per pass: at most KC, and the passes equally long (k = 784 with KC = 128 runs 7 passes of 112,
+  // not 6 of 128 and one of 16 whose C reload and store would cost as much as its arithmetic).
   static int64_t PassLength(int64_t k) {
     const int64_t passes = (k + KC - 1) / KC;
     return (k + passes - 1) / passes;
   }
 
-  // One R x kNR tile of C over k values [0, kc): accumulators stay in registers for the whole pass.
-  // A(r, p) = a[r * ars + p * aps] (a packed tile: ars = 1, aps = MR); B is a packed panel
-  // (B(p, j) = b[p * kNR + j]); columns of C past `cols` are masked off.
-  template <int R>
-  GRAPHRT_AVX512 static void MicroKernel(int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
-                                         int cols, float alpha, float beta, float* c, int64_t ldc, const float* bias,
-                                         bool relu) {
-    __mmask16 mask[NV];
+  // Lane masks of a panel row's NV vectors when only its first `cols` columns exist.
+  static void ColumnMasks(int cols, __mmask16* mask) {
     for (int v = 0; v < NV; ++v) {
       const int left = cols - 16 * v;
       mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1u);
     }
+  }
+
+  // One R x kNR tile of C over k values [0, kc): accumulators stay in registers for the whole pass.
+  // A(r, p) = a[r * ars + p * aps] (a packed tile: ars = 1, aps = MR); B(p, j) = b[p * bs + j]: a
+  // packed panel (bs = kNR) or, with kCopyB, B itself (full-width panels only), each row then also
+  // stored into the packed panel `bcopy` for the next row tiles: the packing rides on this tile's
+  // multiply-adds instead of being a separate pass that waits on memory. Columns of C past `cols`
+  // are masked off.
+  template <int R, bool kCopyB>
+  GRAPHRT_AVX512 static void MicroKernel(int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
+                                         int64_t bs, float* bcopy, int cols, float alpha, float beta, float* c,
+                                         int64_t ldc, const float* bias, bool relu) {
+    __mmask16 mask[NV];
+    ColumnMasks(cols, mask);
     __m512 acc[R][NV];
     for (int r = 0; r < R; ++r) {
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_setzero_ps();
     }
     for (int64_t p = 0; p < kc; ++p) {
       __m512 bv[NV];
-      for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + p * kNR + 16 * v);
+      for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + p * bs + 16 * v);
+      if constexpr (kCopyB) {
+        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(bcopy + p * kNR + 16 * v, bv[v]);
+      }
       const float* ap = a + p * aps;
       for (int r = 0; r < R; ++r) {
         const __m512 av = _mm512_set1_ps(ap[r * ars]);
@@ -104,14 +157,16 @@ struct Tiling {
     }
   }
 
-  template <int R>
+  template <int R, bool kCopyB>
   GRAPHRT_AVX512 static void RowTile(int rows, int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
-                                     int cols, float alpha, float beta, float* c, int64_t ldc, const float* bias,
-                                     bool relu) {
+                                     int64_t bs, float* bcopy, int cols, float alpha, float beta, float* c,
+                                     int64_t ldc, const float* bias, bool relu) {
     if constexpr (R > 1) {
-      if (rows < R) return RowTile<R - 1>(rows, kc, a, ars, aps, b, cols, alpha, beta, c, ldc, bias, relu);
+      if (rows < R) {
+        return RowTile<R - 1, kCopyB>(rows, kc, a, ars, aps, b, bs, bcopy, cols, alpha, beta, c, ldc, bias, relu);
+      }
     }
-    MicroKernel<R>(kc, a, ars, aps, b, cols, alpha, beta, c, ldc, bias, relu);
+    MicroKernel<R, kCopyB>(kc, a, ars, aps, b, bs, bcopy, cols, alpha, beta, c, ldc, bias, relu);
   }
 
   // Rows [i0, i0 + rows) of A, k values [p0, p0 + kc), as consecutive kc x MR tiles (p-major; rows
@@ -138,17 +193,32 @@ struct Tiling {
   // Columns [j0, j0 + cols) of B (cols <= kNR), k values [p0, p0 + kc), as one kc x kNR panel
   // (columns past `cols` zero): contiguous loads from L1, where the rows of a wide row-major B would
   // sit a multiple of 4 KiB apart and evict each other.
-  static void PackB(const Problem& P, int64_t j0, int cols, int64_t p0, int64_t kc, float* dst) {
-    if (cols < kNR) std::fill(dst, dst + kc * kNR, 0.0f);
+  GRAPHRT_AVX512 static void PackB(const Problem& P, int64_t j0, int cols, int64_t p0, int64_t kc, float* dst) {
     if (P.trans_b) {
-      for (int j = 0; j < cols; ++j) {
-        const float* src = P.b + (j0 + j) * P.ldb + p0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * kNR + j] = src[p];
+      // B's columns are rows of memory: 16 x 16 blocks are loaded row-wise and transposed in registers
+      // (an element-by-element copy here made a transposed product twice as slow as a plain one).
+      for (int jb = 0; jb < kNR; jb += 16) {
+        const int live_j = std::max(0, std::min(16, cols - jb));
+        for (int64_t p = 0; p < kc; p += 16) {
+          const int live_p = static_cast<int>(std::min<int64_t>(16, kc - p));
+          const __mmask16 pm = live_p == 16 ? __mmask16(0xFFFF) : __mmask16((1u << live_p) - 1u);
+          __m512 r[16];
+          for (int i = 0; i < 16; ++i) {
+            const float* src = P.b + (j0 + jb + i) * P.ldb + p0 + p;
+            r[i] = i >= live_j ? _mm512_setzero_ps() : live_p == 16 ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(pm, src);
+          }
+          Transpose16x16(r);
+          for (int t = 0; t < live_p; ++t) _mm512_storeu_ps(dst + (p + t) * kNR + jb, r[t]);
+        }
       }
     } else {
+      // Masked vector copies, zeros past `cols` (a library memmove per short row costs more than the
+      // row itself).
+      __mmask16 mask[NV];
+      ColumnMasks(cols, mask);
       for (int64_t p = 0; p < kc; ++p) {
         const float* src = P.b + (p0 + p) * P.ldb + j0;
-        std::copy(src, src + cols, dst + p * kNR);
+        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(dst + p * kNR + 16 * v, _mm512_maskz_loadu_ps(mask[v], src + 16 * v));
       }
     }
   }
@@ -181,21 +251,36 @@ struct Tiling {
       }
       for (int64_t j = j0; j < j1; j += kNR) {
         const int cols = static_cast<int>(std::min<int64_t>(kNR, j1 - j));
-        PackB(P, j, cols, p0, kc, bpack.data());
+        // A full-width panel of a row-major B is packed by the first row tile as it reads it (masked
+        // loads there, for a narrower panel, measured 20% slower on the whole product than packing it
+        // apart).
+        const bool copy_in_first = !P.trans_b && cols == kNR;
+        // A block of one row tile (a batch of a few rows) reads such a panel in place: no reuse to pack for.
+        const bool in_place = copy_in_first && rows <= MR;
+        if (!copy_in_first) PackB(P, j, cols, p0, kc, bpack.data());
         // The bias and Relu go on with the last pass's store.
         const float* bias = P.bias != nullptr && p0 + kc >= P.k ? P.bias + j : nullptr;
         for (int64_t i = i0; i < i1; i += MR) {
           const int live = static_cast<int>(std::min<int64_t>(MR, i1 - i));
           float* ct = P.c + i * P.ldc + j;
+          const float* ai;
+          int64_t ars, aps;
           if (at != nullptr) {
-            RowTile<MR>(live, kc, at + ((i - i0) / MR) * kc * MR, 1, MR, bpack.data(), cols, P.alpha, pass_beta, ct,
-                        P.ldc, bias, P.relu);
+            ai = at + ((i - i0) / MR) * kc * MR, ars = 1, aps = MR;
           } else if (P.trans_a) {
-            RowTile<MR>(live, kc, P.a + p0 * P.lda + i, 1, P.lda, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc,
-                        bias, P.relu);
+            ai = P.a + p0 * P.lda + i, ars = 1, aps = P.lda;
           } else {
-            RowTile<MR>(live, kc, P.a + i * P.lda + p0, P.lda, 1, bpack.data(), cols, P.alpha, pass_beta, ct, P.ldc,
-                        bias, P.relu);
+            ai = P.a + i * P.lda + p0, ars = P.lda, aps = 1;
+          }
+          if (in_place) {
+            RowTile<MR, false>(live, kc, ai, ars, aps, P.b + p0 * P.ldb + j, P.ldb, nullptr, cols, P.alpha, pass_beta,
+                               ct, P.ldc, bias, P.relu);
+          } else if (copy_in_first && i == i0) {
+            RowTile<MR, true>(live, kc, ai, ars, aps, P.b + p0 * P.ldb + j, P.ldb, bpack.data(), cols, P.alpha,
+                              pass_beta, ct, P.ldc, bias, P.relu);
+          } else {
+            RowTile<MR, false>(live, kc, ai, ars, aps, bpack.data(), kNR, nullptr, cols, P.alpha, pass_beta, ct,
+                               P.ldc, bias, P.relu);
           }
         }
       }
@@ -206,22 +291,24 @@ struct Tiling {
     const int64_t m = P.m, n = P.n, k = P.k;
     const int threads = pool == nullptr ? 1 : pool->num_threads() + 1;
     if (threads == 1 || m * n * k < kMinParallelWork) {
-      ComputeBlock(P, 0, m, 0, n, nullptr);
+      // Row blocks bound the packed-A buffer (kMaxBlockRows x KC floats) however tall A is.
+      for (int64_t i0 = 0; i0 < m; i0 += kMaxBlockRows) ComputeBlock(P, i0, std::min(m, i0 + kMaxBlockRows), 0, n, nullptr);
       return;
     }
     // Blocks of C claimed one at a time by whichever thread is free (ParallelForEach), several per
     // thread: a pool worker that wakes late takes what is left instead of a fixed half.
+    const int64_t mp = RoundUp(m, MR);
+    const bool shared_pack = PackAFor(m) && mp * k <= kMaxSharedA;
     const float* sa = nullptr;
     int64_t blocks, block_rows = m, block_cols = n;
-    if (n >= 2 * kNR * threads) {
+    if (n >= 2 * kNR * threads && (!PackAFor(m) || shared_pack)) {
       // Column blocks, two per thread (a block reuses each pass's A panel from L2 for all its column
       // panels, so blocks are as wide as balance allows); a tall A is packed once for all of them,
       // into this thread's buffer (kept for the next call: no allocation per product).
       block_cols = RoundUp((n + 2 * threads - 1) / (2 * threads), kNR);
       blocks = (n + block_cols - 1) / block_cols;
-      if (PackAFor(m)) {
+      if (shared_pack) {
         thread_local std::vector<float> shared_a;
-        const int64_t mp = RoundUp(m, MR);
         if (shared_a.size() < static_cast<size_t>(mp * k)) shared_a.resize(static_cast<size_t>(mp * k));
         const int64_t step = PassLength(k);
         for (int64_t p0 = 0; p0 < k; p0 += step) {
@@ -230,7 +317,7 @@ struct Tiling {
         sa = shared_a.data();
       }
     } else {
-      block_rows = std::max<int64_t>(MR, RoundUp((m + 4 * threads - 1) / (4 * threads), MR));
+      block_rows = std::min(kMaxBlockRows, std::max<int64_t>(MR, RoundUp((m + 4 * threads - 1) / (4 * threads), MR)));
       blocks = (m + block_rows - 1) / block_rows;
     }
     pool->ParallelForEach(blocks, [&](int64_t blk) {
@@ -268,7 +355,7 @@ void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_
   } else if (n <= 32) {
     Tiling<12, 2, 256>::Run(pool, P);
   } else {
-    Tiling<6, 4, 128>::Run(pool, P);
+    Tiling<6, 4, 1024>::Run(pool, P);
   }
 }
 
