@@ -38,6 +38,9 @@ UNARY = {
     "Softsign": (tf.nn.softsign, lambda x: x / (1 + np.abs(x)), lambda r, s: r.uniform(-5, 5, s)),
     # alpha is a float32 attr, as in TF: float64 inputs are scaled by float32(0.2).
     "LeakyRelu": (tf.nn.leaky_relu, lambda x: np.where(x > 0, x, float(np.float32(0.2)) * x), lambda r, s: r.uniform(-5, 5, s)),
+    "Floor": (tf.floor, np.floor, lambda r, s: r.uniform(-5, 5, s)),
+    "Ceil": (tf.ceil, np.ceil, lambda r, s: r.uniform(-5, 5, s)),
+    "Sign": (tf.sign, np.sign, lambda r, s: r.uniform(-5, 5, s)),
     "Round": (tf.round, np.round, lambda r, s: r.uniform(-5, 5, s)),
     "Rint": (tf.rint, np.rint, lambda r, s: r.uniform(-5, 5, s)),
     "Erf": (tf.erf, _erf, lambda r, s: r.uniform(-3, 3, s)),
@@ -74,6 +77,59 @@ def test_round_is_bankers_rounding():
     np.testing.assert_array_equal(run(tf.round(a)), np.round(a))
     np.testing.assert_array_equal(run(tf.rint(a)), np.rint(a))
     np.testing.assert_array_equal(run(tf.round(a.astype(np.float32))), [0, 2, 2, -0.0, -2, -2, 2, 4])
+
+
+ROUNDING = {"Floor": (tf.floor, np.floor), "Ceil": (tf.ceil, np.ceil), "Round": (tf.round, np.round),
+            "Rint": (tf.rint, np.rint), "Sign": (tf.sign, np.sign)}
+
+
+def _rounding_special_values(dtype):
+    big = 2.0 ** 23 if dtype == np.float32 else 2.0 ** 52  # from here on every value is an integer
+    fi = np.finfo(dtype)
+    vals = [-3.0, -2.0, -1.0, 0.0, -0.0, 1.0, 2.0, 3.0, 100.0, -100.0,  # exact integers, both zeros
+            0.5, 1.5, 2.5, 3.5, -0.5, -1.5, -2.5, -3.5, 4.5, -4.5,  # half-way
+            0.25, -0.25, 0.75, -0.75, 2.25, -2.25, 2.75, -2.75, 0.49, -0.49, 0.51, -0.51,
+            np.nextafter(dtype(0.5), dtype(0)), -np.nextafter(dtype(0.5), dtype(0)),  # just under a half
+            np.nextafter(dtype(1), dtype(2)), -np.nextafter(dtype(1), dtype(2)),
+            big - 0.5, -(big - 0.5), big - 1.5, -(big - 1.5), big, -big, big + 1.0, -(big + 1.0),
+            fi.max, -fi.max, fi.tiny, -fi.tiny, fi.smallest_subnormal, -fi.smallest_subnormal,
+            np.nan, -np.nan, np.inf, -np.inf]
+    return np.array(vals, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", sorted(ROUNDING))
+def test_rounding_ops_special_values(op, dtype):
+    fn, ref = ROUNDING[op]
+    a = _rounding_special_values(dtype)
+    out = fn(tf.placeholder(tf.as_dtype(dtype), [None]))
+    assert out.op.type == op
+    got = run(out, {out.op.inputs[0]: a})
+    want = ref(a)
+    assert got.dtype == dtype and got.shape == a.shape
+    np.testing.assert_array_equal(got, want)  # NaN where numpy has NaN
+    zeros = want == 0
+    np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]), err_msg="sign of zero")
+    # the same from a constant (a graph-time value), and as a scalar
+    np.testing.assert_array_equal(run(fn(tf.constant(a))), want)
+    for v, w in zip(a[[2, 4, 12, -4]], want[[2, 4, 12, -4]]):
+        np.testing.assert_array_equal(run(fn(v)), w)
+
+
+def test_sign_of_nan_is_nan_and_of_zeros_is_plus_zero():
+    # TensorFlow 2.21's Sign (tf.compat.v1 included): NaN stays NaN (TF 1.x documented 0), -0 gives +0.
+    got = run(tf.sign(np.array([np.nan, -np.nan, -0.0, 0.0, -np.inf, np.inf, 1e-300, -1e-300])))
+    np.testing.assert_array_equal(got, [np.nan, np.nan, 0, 0, -1, 1, 1, -1])
+    assert not np.any(np.signbit(got[2:4]))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_sign_integers(dtype):
+    info = np.iinfo(dtype)
+    a = np.array([info.min, -7, -1, 0, 1, 7, info.max], dtype=dtype)
+    got = run(tf.sign(a))
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, np.sign(a))
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])

@@ -407,6 +407,68 @@ def test_fusion_inside_while_loop_bodies():
     np.testing.assert_allclose(on, expect, rtol=1e-12)
 
 
+# The rounding and discontinuous unary ops the fused kernel runs (Round is run as Rint: both round half
+# to even, like np.round / np.rint).
+_ROUNDING = {"Floor": (tf.floor, np.floor), "Ceil": (tf.ceil, np.ceil), "Round": (tf.round, np.round),
+             "Rint": (tf.rint, np.rint), "Sign": (tf.sign, np.sign)}
+
+
+def _rounding_inputs(dtype):
+    """x, y: multiples of 1/8 well inside the mantissa, so x * 3 + y is exact in float32 and float64."""
+    inf, nan = np.inf, np.nan
+    specials = [  # (x, y) -> x * 3 + y
+        (0.5, 1.0), (-0.5, -1.0), (0.25, -0.25), (-0.25, 0.25), (0.5, 0.0), (-0.5, 0.0),  # +-2.5, +-0.5, +-1.5
+        (0.5, 2.0), (-0.5, -2.0), (1.25, -0.25), (-1.25, 0.25),  # +-3.5, +-3.5
+        (0.75, 0.25), (-0.75, -0.25), (0.25, 0.0), (-0.25, 0.0),  # +-2.5, +-0.75
+        (1.0, -3.0), (2.0, 1.0), (-2.0, -1.0), (-3.0, 2.0), (1.0, 0.0), (-1.0, 0.0),  # exact integers, +0
+        (-0.0, -0.0), (-0.0, 0.0), (0.0, -0.0), (0.0, 0.0),  # -0, +0, +0, +0
+        (0.25, -0.5), (-0.25, 0.5), (0.25, -1.0), (-0.25, 1.0),  # +-0.25, -+0.25: round to a signed zero
+        (0.125, -0.25), (-0.125, 0.25),  # +-0.125
+        (1000.25, 0.5), (-1000.25, -0.5), (2.0 ** 21, 2.0 ** 22), (-(2.0 ** 21), -(2.0 ** 22)),  # big
+        (nan, 1.0), (1.0, nan), (inf, 1.0), (-inf, 1.0), (1.0, inf), (1.0, -inf), (inf, -inf), (-inf, inf),
+        (inf, inf), (-inf, -inf)]
+    rng = np.random.default_rng(11)
+    n = 1000 - len(specials)  # not a multiple of any vector width: the loops' tails run too
+    x = np.concatenate([[s[0] for s in specials], rng.integers(-40, 41, n) / 4.0]).astype(dtype)
+    y = np.concatenate([[s[1] for s in specials], rng.integers(-20, 21, n) / 4.0]).astype(dtype)
+    with np.errstate(invalid="ignore"):
+        t, t64 = x * dtype(3.0) + y, x.astype(np.float64) * 3.0 + y.astype(np.float64)
+    np.testing.assert_array_equal(t.astype(np.float64), t64)  # the test's own premise: exact arithmetic
+    halfway = np.isfinite(t) & (t != np.floor(t)) & (t * 2 == np.floor(t * 2))
+    assert np.count_nonzero(halfway & (t > 0)) >= 5 and np.count_nonzero(halfway & (t < 0)) >= 5
+    assert np.any(np.signbit(t) & (t == 0)) and np.any(np.isnan(t)) and np.any(np.isinf(t))
+    return x, y
+
+
+def _assert_same_values(got, want):
+    """Equal values (NaNs equal) with the same sign on every zero; NaN payloads may differ."""
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    zeros = want == 0
+    np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", sorted(_ROUNDING))
+def test_fused_rounding_ops_match_unfused_and_numpy(op, dtype):
+    fn, ref = _ROUNDING[op]
+    xv, yv = _rounding_inputs(dtype)
+    x = tf.placeholder(dtype, [None])
+    y = tf.placeholder(dtype, [None])
+    with np.errstate(invalid="ignore"):
+        t = xv * dtype(3.0) + yv
+        cases = [(fn(x * 3.0 + y) - 1.0, ref(t) - dtype(1.0)),  # the op in the middle of a chain
+                 (fn(x * 3.0 + y) * 0.5, ref(t) * dtype(0.5)),  # ... where a signed zero it makes survives
+                 (fn(x) * 3.0 + fn(y), ref(xv) * dtype(3.0) + ref(yv))]  # the op on the group's inputs
+    for fetch, want in cases:  # one run each: every chain is one group of its 4 ops
+        on, unfused, plan, off_plan = run_both(fetch, {x: xv, y: yv}, off=only_off("fusion"))
+        assert_identical(on, unfused)
+        assert plan.stats["elementwise_groups"] == 1 and plan.stats["elementwise_ops_fused"] == 4
+        assert [k for k in plan.node_types if k != "Const"] == ["_FusedElementwise"]
+        assert op in off_plan.node_types and off_plan.stats["elementwise_groups"] == 0
+        _assert_same_values(on, want.astype(dtype))
+
+
 # Only continuous ops: the expressions are also checked against numpy, whose libm can differ from
 # graphrt's by an ulp (float32 tanh(9.5) is 1.0 in glibc, 0.99999994 in numpy), and a discontinuous
 # op (floor, ceil, round, sign) turns that ulp into a difference of 1.

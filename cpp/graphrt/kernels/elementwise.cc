@@ -208,7 +208,15 @@ struct AbsF {
     if constexpr (std::is_unsigned<C>::value) return a; else return static_cast<C>(a < 0 ? -a : a);
   }
 };
-struct SignF { template <typename C> C operator()(C a) const { return static_cast<C>((C(0) < a) - (a < C(0))); } };
+// NaN gives NaN (TensorFlow 2.x's kernel; TF 1.x documented 0), zeros give +0.
+struct SignF {
+  template <typename C> C operator()(C a) const {
+    if constexpr (std::is_floating_point<C>::value) {
+      if (a != a) return a;
+    }
+    return static_cast<C>((C(0) < a) - (a < C(0)));
+  }
+};
 struct SquareF { template <typename C> C operator()(C a) const { return static_cast<C>(a * a); } };
 struct SqrtF {
   static constexpr int kCost = 16;
