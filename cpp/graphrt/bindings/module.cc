@@ -14,6 +14,7 @@
 
 #include "graphrt/core/allocator.h"
 #include "graphrt/graph/graph_def.h"
+#include "graphrt/kernels/gemm_b_cache.h"
 #include "graphrt/kernels/registry.h"
 #include "graphrt/runtime/session.h"
 #include "graphrt/runtime/session_tensor_store.h"
@@ -470,6 +471,8 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("_debug_step_buffer_allocations", [] { return StepBufferAllocations(); });
   m.def("_debug_variable_update_copies", [] { return VariableUpdateCopies(); });
+  m.def("_debug_gemm_b_packings", [] { return GemmBPackings(); });
+  m.def("_debug_have_avx512", [] { return HaveAvx512(); });
   m.def("_debug_blas_threads", [] { return scipy_openblas_get_num_threads(); });
   m.def("_debug_blas_corename", [] { return std::string(scipy_openblas_get_corename()); });
   m.def("_debug_last_feed_addresses", [] { return t_last_feed_addresses; });

@@ -6,6 +6,14 @@
 #include "graphrt/core/allocator.h"
 
 namespace graphrt {
+namespace {
+uint64_t NextStamp() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+void Buffer::MarkRewritten() { stamp_.store(NextStamp(), std::memory_order_release); }
 
 StatusOr<std::shared_ptr<Buffer>> Buffer::Allocate(size_t bytes) {
   void* p = AlignedAllocate(bytes);
@@ -15,6 +23,7 @@ StatusOr<std::shared_ptr<Buffer>> Buffer::Allocate(size_t bytes) {
   std::shared_ptr<Buffer> b(new Buffer());
   b->data_ = p;
   b->size_ = bytes;
+  b->stamp_.store(NextStamp(), std::memory_order_relaxed);
   return b;
 }
 

@@ -2,7 +2,9 @@
 // from the allocator) or borrowed from outside (a numpy feed) with a release callback that runs when
 // the last reference goes away. Kernels must never write into a borrowed buffer.
 #pragma once
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -25,12 +27,21 @@ class Buffer {
   size_t size() const { return size_; }
   bool borrowed() const { return static_cast<bool>(release_); }
 
+  // Names this buffer's current contents: unique among all buffers and renewed by MarkRewritten()
+  // whenever the buffer is written again after its first producer (a kernel reusing an input's buffer
+  // for its output, a variable updated in place). Equal stamps mean equal contents, so data derived
+  // from a buffer (a gemm operand packed once) can be kept across steps. 0 for a borrowed buffer: its
+  // owner may change it at any time.
+  uint64_t content_stamp() const { return borrowed() ? 0 : stamp_.load(std::memory_order_acquire); }
+  void MarkRewritten();
+
  private:
   Buffer() = default;
   void* data_ = nullptr;
   size_t size_ = 0;
   size_t num_strings_ = 0;
   std::function<void()> release_;
+  std::atomic<uint64_t> stamp_{0};
 };
 
 }  // namespace graphrt

@@ -29,6 +29,13 @@ class Tensor {
   // True when this Tensor holds the only reference to an owned buffer: a kernel may then reuse it
   // for its output (copy-on-write rule: never when shared, never when borrowed).
   bool CanReuseBuffer() const { return buffer_ && !buffer_->borrowed() && buffer_.use_count() == 1; }
+  // CanReuseBuffer(), and when it holds, the buffer is about to be rewritten: its content stamp is
+  // renewed. Every in-place write into an existing buffer goes through here.
+  bool ClaimForRewrite() const {
+    if (!CanReuseBuffer()) return false;
+    buffer_->MarkRewritten();
+    return true;
+  }
 
   void* raw() const { return buffer_ ? buffer_->data() : nullptr; }
   template <typename T> T* data() const { return static_cast<T*>(raw()); }

@@ -51,11 +51,13 @@ constexpr int64_t kMinParallelGemmWork = int64_t{96} * 96 * 96;
 
 template <typename T>
 void ParallelGemmT(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha,
-                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+                   const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc,
+                   const PackedSgemmB* packed_b) {
   SetBlasThreads(1);
   if (std::is_same<T, float>::value && UseOwnKernel(n)) {
     SgemmAvx512(pool, trans_a, trans_b, m, n, k, float(alpha), reinterpret_cast<const float*>(a), lda,
-                reinterpret_cast<const float*>(b), ldb, float(beta), reinterpret_cast<float*>(c), ldc);
+                reinterpret_cast<const float*>(b), ldb, float(beta), reinterpret_cast<float*>(c), ldc, nullptr, false,
+                packed_b);
     return;
   }
   const int threads = pool == nullptr ? 1 : pool->num_threads() + 1;
@@ -86,19 +88,20 @@ bool GemmCanAddBias(int64_t n) { return UseOwnKernel(n); }
 
 void ParallelGemmBiasRelu(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                           const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
-                          const float* bias, bool relu) {
+                          const float* bias, bool relu, const PackedSgemmB* packed_b) {
   SetBlasThreads(1);
-  SgemmAvx512(pool, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, bias, relu);
+  SgemmAvx512(pool, trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, bias, relu, packed_b);
 }
 
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                  const PackedSgemmB* packed_b) {
+  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packed_b);
 }
 
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
                   const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
-  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  ParallelGemmT(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nullptr);
 }
 
 }  // namespace graphrt

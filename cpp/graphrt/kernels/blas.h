@@ -6,6 +6,7 @@
 namespace graphrt {
 
 class ThreadPool;
+struct PackedSgemmB;
 
 // OpenBLAS's thread count is process-wide (this build exports no per-thread setter). graphrt keeps it
 // at 1 and parallelizes products itself (ParallelGemm): OpenBLAS's own workers spin for a long time
@@ -21,8 +22,10 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double al
 
 // Gemm split over the intra-op pool (null: on the caller's thread): the larger of m and n is cut into
 // one block per thread, each a single-threaded OpenBLAS call writing its own part of C.
+// `packed_b` (float): B already packed for this product (GemmBCache), or null.
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
+                  const PackedSgemmB* packed_b = nullptr);
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha,
                   const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
@@ -32,6 +35,6 @@ bool GemmCanAddBias(int64_t n);
 // Requires GemmCanAddBias(n).
 void ParallelGemmBiasRelu(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                           const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
-                          const float* bias, bool relu);
+                          const float* bias, bool relu, const PackedSgemmB* packed_b = nullptr);
 
 }  // namespace graphrt

@@ -47,7 +47,7 @@ class FusedContractionKernel : public OpKernel {
                                 (b.shape().rank() == 2 && r >= 2 && b.shape().dim(0) == 1 &&
                                  b.shape().dim(1) == v.shape().dim(r - 1)));
       if (!vector_bias) return Unfused(ctx, std::move(v));
-      if (!v.CanReuseBuffer()) {
+      if (!v.ClaimForRewrite()) {
         ASSIGN_OR_RETURN(v, v.Copy());
       }
       if (v.dtype() == DT_FLOAT) {
@@ -80,7 +80,7 @@ class FusedContractionKernel : public OpKernel {
                     spec_.bias_name);
     }
     // The contraction's output is its own fresh buffer; should it ever share one, write a copy.
-    if (!v.CanReuseBuffer()) {
+    if (!v.ClaimForRewrite()) {
       ASSIGN_OR_RETURN(v, v.Copy());
     }
     int64_t inner = 1;

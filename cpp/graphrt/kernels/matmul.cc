@@ -5,6 +5,7 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/blas.h"
+#include "graphrt/kernels/gemm_b_cache.h"
 #include "graphrt/kernels/elementwise_util.h"
 #include "graphrt/kernels/registry.h"
 
@@ -40,8 +41,10 @@ class MatMulKernel : public OpKernel {
     if (k != d.k2 || bias.shape().dim(0) != n || m == 0 || n == 0 || k == 0 || !GemmCanAddBias(n)) return false;
     auto out = ctx->AllocateOutput(0, DT_FLOAT, Shape({m, n}));
     if (!out.ok()) return false;
+    const auto packed_b = b_cache_.Lookup(b, transpose_b_, k, n, b.shape().dim(1));
     ParallelGemmBiasRelu(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, a.data<float>(), a.shape().dim(1),
-                         b.data<float>(), b.shape().dim(1), out.value().data<float>(), n, bias.data<float>(), relu);
+                         b.data<float>(), b.shape().dim(1), out.value().data<float>(), n, bias.data<float>(), relu,
+                         packed_b.get());
     return true;
   }
 
@@ -69,8 +72,9 @@ class MatMulKernel : public OpKernel {
     }
     const int64_t lda = a.shape().dim(1), ldb = b.shape().dim(1);
     if (a.dtype() == DT_FLOAT) {
+      const auto packed_b = b_cache_.Lookup(b, transpose_b_, k, n, ldb);
       ParallelGemm(ctx->intra_op(), transpose_a_, transpose_b_, m, n, k, 1.0f, a.data<float>(), lda,
-                   b.data<float>(), ldb, 0.0f, out.data<float>(), n);
+                   b.data<float>(), ldb, 0.0f, out.data<float>(), n, packed_b.get());
       return Status::OK();
     }
     if (a.dtype() == DT_DOUBLE) {
@@ -110,6 +114,7 @@ class MatMulKernel : public OpKernel {
 
  private:
   bool transpose_a_ = false, transpose_b_ = false;
+  GemmBCache b_cache_;  // B packed across steps while its contents are unchanged
 };
 
 }  // namespace

@@ -47,6 +47,7 @@ struct Problem {
   int64_t ldc;
   const float* bias;  // per column, added after the product (null: none)
   bool relu;          // then max(., 0) (only with a bias)
+  const float* packed_b = nullptr;  // B packed whole (Tiling::PackWhole's layout), or null
 };
 
 int64_t RoundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
@@ -223,6 +224,24 @@ struct Tiling {
     }
   }
 
+  // Where PackWhole puts the panel of columns [j, j + kNR) for the pass at p0 (kc long): passes one
+  // after another (all but the last kc long, so a pass starts at p0 x the padded width), panels in
+  // column order within a pass.
+  static int64_t PanelOffset(int64_t n, int64_t p0, int64_t j, int64_t kc) {
+    return p0 * RoundUp(n, kNR) + (j / kNR) * kc * kNR;
+  }
+
+  // All of B as the panels ComputeBlock reads, for PackSgemmB.
+  static void PackWhole(const Problem& P, float* dst) {
+    const int64_t step = PassLength(P.k);
+    for (int64_t p0 = 0; p0 < P.k; p0 += step) {
+      const int64_t kc = std::min(step, P.k - p0);
+      for (int64_t j = 0; j < P.n; j += kNR) {
+        PackB(P, j, static_cast<int>(std::min<int64_t>(kNR, P.n - j)), p0, kc, dst + PanelOffset(P.n, p0, j, kc));
+      }
+    }
+  }
+
   // Whether to pack A: it pays for tall products, whose many row tiles would otherwise stream A from
   // far away for every column panel; a short A (a batch of 64 rows, say) stays in L1/L2 read in
   // place, and packing it would be pure copying.
@@ -254,10 +273,13 @@ struct Tiling {
         // A full-width panel of a row-major B is packed by the first row tile as it reads it (masked
         // loads there, for a narrower panel, measured 20% slower on the whole product than packing it
         // apart).
-        const bool copy_in_first = !P.trans_b && cols == kNR;
+        // With B packed ahead (PackWhole), every row tile reads its panel from there.
+        const float* prepacked = P.packed_b != nullptr ? P.packed_b + PanelOffset(P.n, p0, j, kc) : nullptr;
+        const bool copy_in_first = prepacked == nullptr && !P.trans_b && cols == kNR;
         // A block of one row tile (a batch of a few rows) reads such a panel in place: no reuse to pack for.
         const bool in_place = copy_in_first && rows <= MR;
-        if (!copy_in_first) PackB(P, j, cols, p0, kc, bpack.data());
+        if (prepacked == nullptr && !copy_in_first) PackB(P, j, cols, p0, kc, bpack.data());
+        const float* panel = prepacked != nullptr ? prepacked : bpack.data();
         // The bias and Relu go on with the last pass's store.
         const float* bias = P.bias != nullptr && p0 + kc >= P.k ? P.bias + j : nullptr;
         for (int64_t i = i0; i < i1; i += MR) {
@@ -279,8 +301,8 @@ struct Tiling {
             RowTile<MR, true>(live, kc, ai, ars, aps, P.b + p0 * P.ldb + j, P.ldb, bpack.data(), cols, P.alpha,
                               pass_beta, ct, P.ldc, bias, P.relu);
           } else {
-            RowTile<MR, false>(live, kc, ai, ars, aps, bpack.data(), kNR, nullptr, cols, P.alpha, pass_beta, ct,
-                               P.ldc, bias, P.relu);
+            RowTile<MR, false>(live, kc, ai, ars, aps, panel, kNR, nullptr, cols, P.alpha, pass_beta, ct, P.ldc, bias,
+                               P.relu);
           }
         }
       }
@@ -330,11 +352,27 @@ struct Tiling {
   }
 };
 
+// The tiling of wide products, the only one that reads a prepacked B.
+using WideTiling = Tiling<6, 4, 1024>;
+constexpr int64_t kMaxNarrowN = 32;
+
 }  // namespace
+
+std::unique_ptr<PackedSgemmB> PackSgemmB(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb) {
+  if (!HaveAvx512() || n <= kMaxNarrowN || k <= 0) return nullptr;
+  auto packed = std::make_unique<PackedSgemmB>();
+  packed->trans_b = trans_b;
+  packed->k = k;
+  packed->n = n;
+  packed->data.resize(static_cast<size_t>(k * RoundUp(n, WideTiling::kNR)));
+  Problem P{false, trans_b, 0, n, k, 1.0f, nullptr, 0, b, ldb, 0.0f, nullptr, 0, nullptr, false};
+  WideTiling::PackWhole(P, packed->data.data());
+  return packed;
+}
 
 void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
-                 const float* bias, bool relu) {
+                 const float* bias, bool relu, const PackedSgemmB* packed_b) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int64_t i = 0; i < m; ++i) {
@@ -349,21 +387,25 @@ void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_
     }
     return;
   }
-  const Problem P{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, bias != nullptr && relu};
+  Problem P{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, bias != nullptr && relu};
   if (n <= 16) {
     Tiling<16, 1, 256>::Run(pool, P);
-  } else if (n <= 32) {
+  } else if (n <= kMaxNarrowN) {
     Tiling<12, 2, 256>::Run(pool, P);
   } else {
-    Tiling<6, 4, 1024>::Run(pool, P);
+    if (packed_b != nullptr && packed_b->trans_b == trans_b && packed_b->k == k && packed_b->n == n) {
+      P.packed_b = packed_b->data.data();
+    }
+    WideTiling::Run(pool, P);
   }
 }
 
 #else  // no AVX-512 kernel on this compiler/architecture
 
 bool HaveAvx512() { return false; }
+std::unique_ptr<PackedSgemmB> PackSgemmB(bool, int64_t, int64_t, const float*, int64_t) { return nullptr; }
 void SgemmAvx512(ThreadPool*, bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
-                 int64_t, float, float*, int64_t, const float*, bool) {}
+                 int64_t, float, float*, int64_t, const float*, bool, const PackedSgemmB*) {}
 
 #endif
 

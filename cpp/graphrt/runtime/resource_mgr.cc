@@ -13,7 +13,7 @@ std::atomic<int64_t> g_update_copies{0};
 int64_t VariableUpdateCopies() { return g_update_copies.load(std::memory_order_relaxed); }
 
 Status Var::PrepareToUpdate() {
-  if (!value_.CanReuseBuffer()) {
+  if (!value_.ClaimForRewrite()) {
     g_update_copies.fetch_add(1, std::memory_order_relaxed);
     ASSIGN_OR_RETURN(Tensor copy, value_.Copy());
     value_ = std::move(copy);
