@@ -22,7 +22,8 @@ def _w(rng, k, n):
 
 @needs_own_gemm
 @pytest.mark.parametrize("m,k,n,tb", [(64, 784, 512, False), (5, 300, 33, False), (64, 512, 200, True),
-                                      (7, 2100, 70, False), (300, 1500, 130, True), (1, 40, 64, False)])
+                                      (7, 2100, 70, False), (300, 1500, 130, True), (1, 40, 64, False),
+                                      (8, 200, 70, False), (9, 100, 128, True)])
 def test_packed_b_gives_the_same_bits(m, k, n, tb):
     rng = np.random.default_rng(m + k + n)
     x0 = rng.standard_normal((m, k)).astype(np.float32)

@@ -30,7 +30,7 @@ def _operands(rng, m, k, n, ta, tb):
 @pytest.mark.parametrize("m,k,n", [(1, 1, 32), (5, 3, 33), (6, 128, 64), (7, 129, 65), (13, 300, 100),
                                    (64, 784, 512), (100, 257, 190), (3, 1000, 40), (9, 77, 16), (20, 300, 24),
                                    (33, 5, 8), (70, 260, 31), (12, 2100, 130), (300, 1500, 200),
-                                   (1100, 40, 130)])
+                                   (1100, 40, 130), (8, 300, 130), (9, 1100, 100)])
 def test_matches_float64_reference(m, k, n, ta, tb):
     rng = np.random.default_rng(m * 1000 + k + n)
     a, b, ref = _operands(rng, m, k, n, ta, tb)
