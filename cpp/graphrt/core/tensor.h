@@ -1,5 +1,6 @@
 // Tensor: dtype + shape + shared Buffer. Copying a Tensor shares its storage.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -27,12 +28,17 @@ class Tensor {
   const std::shared_ptr<Buffer>& buffer() const { return buffer_; }
   bool borrowed() const { return buffer_ && buffer_->borrowed(); }
   // True when this Tensor holds the only reference to an owned buffer: a kernel may then reuse it
-  // for its output (copy-on-write rule: never when shared, never when borrowed).
+  // for its output (copy-on-write rule: never when shared, never when borrowed). A query only: the
+  // write itself must go through ClaimForRewrite (or AllocateOutput's reuse_input, which calls it).
   bool CanReuseBuffer() const { return buffer_ && !buffer_->borrowed() && buffer_.use_count() == 1; }
   // CanReuseBuffer(), and when it holds, the buffer is about to be rewritten: its content stamp is
-  // renewed. Every in-place write into an existing buffer goes through here.
+  // renewed (caches keyed on it, such as GemmBCache, then miss). Every in-place write into an
+  // existing buffer goes through here.
   bool ClaimForRewrite() const {
     if (!CanReuseBuffer()) return false;
+    // The last other holder's reads of the old contents happen before the writes that follow
+    // (use_count() is a relaxed load).
+    std::atomic_thread_fence(std::memory_order_acquire);
     buffer_->MarkRewritten();
     return true;
   }
