@@ -66,18 +66,20 @@ class VarHandleKernel : public OpKernel {
   Status Init(const NodeDef& def) {
     std::string container = StringAttrOr(def, "container", "");
     std::string shared = StringAttrOr(def, "shared_name", "");
-    handle_ = EncodeResourceHandle(container.empty() ? ResourceMgr::kDefaultContainer : container,
-                                   shared.empty() ? def.name : shared);
+    // The handle never changes: made once and shared by every step's output (it is only read; the
+    // kernel's own reference keeps any consumer from reusing its buffer).
+    ASSIGN_OR_RETURN(handle_, Tensor::Allocate(DT_RESOURCE, Shape()));
+    handle_.data<std::string>()[0] = EncodeResourceHandle(
+        container.empty() ? ResourceMgr::kDefaultContainer : container, shared.empty() ? def.name : shared);
     return Status::OK();
   }
   Status Compute(OpKernelContext* ctx) override {
-    ASSIGN_OR_RETURN(Tensor out, ctx->AllocateOutput(0, DT_RESOURCE, Shape()));
-    out.data<std::string>()[0] = handle_;
+    ctx->set_output(0, handle_);
     return Status::OK();
   }
 
  private:
-  std::string handle_;
+  Tensor handle_;
 };
 
 class ReadVariableKernel : public VarKernel {
