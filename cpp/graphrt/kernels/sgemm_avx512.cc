@@ -208,7 +208,9 @@ struct Tiling {
           __m512 r[16];
           for (int i = 0; i < 16; ++i) {
             const float* src = P.b + (j0 + jb + i) * P.ldb + p0 + p;
-            r[i] = i >= live_j ? _mm512_setzero_ps() : live_p == 16 ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(pm, src);
+            r[i] = i >= live_j    ? _mm512_setzero_ps()
+                   : live_p == 16 ? _mm512_loadu_ps(src)
+                                  : _mm512_maskz_loadu_ps(pm, src);
           }
           Transpose16x16(r);
           for (int t = 0; t < live_p; ++t) _mm512_storeu_ps(dst + (p + t) * kNR + jb, r[t]);
@@ -221,7 +223,9 @@ struct Tiling {
       ColumnMasks(cols, mask);
       for (int64_t p = 0; p < kc; ++p) {
         const float* src = P.b + (p0 + p) * P.ldb + j0;
-        for (int v = 0; v < NV; ++v) _mm512_storeu_ps(dst + p * kNR + 16 * v, _mm512_maskz_loadu_ps(mask[v], src + 16 * v));
+        for (int v = 0; v < NV; ++v) {
+          _mm512_storeu_ps(dst + p * kNR + 16 * v, _mm512_maskz_loadu_ps(mask[v], src + 16 * v));
+        }
       }
     }
   }
@@ -272,11 +276,11 @@ struct Tiling {
       }
       for (int64_t j = j0; j < j1; j += kNR) {
         const int cols = static_cast<int>(std::min<int64_t>(kNR, j1 - j));
-        // A full-width panel of a row-major B is packed by the first row tile as it reads it (masked
-        // loads there, for a narrower panel, measured 20% slower on the whole product than packing it
-        // apart).
         // With B packed ahead (PackWhole), every row tile reads its panel from there.
         const float* prepacked = P.packed_b != nullptr ? P.packed_b + PanelOffset(P.n, p0, j, kc) : nullptr;
+        // Else a full-width panel of a row-major B is packed by the first row tile as it reads it
+        // (masked loads there, for a narrower panel, measured 20% slower on the whole product than
+        // packing it apart).
         const bool copy_in_first = prepacked == nullptr && !P.trans_b && cols == kNR;
         // A short block of 7 to 9 rows (a batch of 8, say) runs as one pass of 12-row x 32-column tiles
         // over the panel's two halves, not a 6-row tile and a thin remainder: every tile streams the
@@ -338,7 +342,9 @@ struct Tiling {
     const int threads = pool == nullptr ? 1 : pool->num_threads() + 1;
     if (threads == 1 || m * n * k < kMinParallelWork) {
       // Row blocks bound the packed-A buffer (kMaxBlockRows x KC floats) however tall A is.
-      for (int64_t i0 = 0; i0 < m; i0 += kMaxBlockRows) ComputeBlock(P, i0, std::min(m, i0 + kMaxBlockRows), 0, n, nullptr);
+      for (int64_t i0 = 0; i0 < m; i0 += kMaxBlockRows) {
+        ComputeBlock(P, i0, std::min(m, i0 + kMaxBlockRows), 0, n, nullptr);
+      }
       return;
     }
     // Blocks of C claimed one at a time by whichever thread is free (ParallelForEach), several per
