@@ -788,3 +788,27 @@ def test_session_extend_with_malformed_bytes_raises_invalid_argument():
         np.testing.assert_allclose(sess.run(y), [3.0, 6.0])
     finally:
         sess.close()
+
+
+def test_incremental_graph_def_matches_as_graph_def():
+    """What a Session sends (Graph._nodes_since, encoded node by node) is the GraphDef as_graph_def
+    builds, and a later call carries only the ops and library functions added since."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [], name="x")
+        tf.while_loop(lambda i: i < 3.0, lambda i: i + x, [tf.constant(0.0)])
+    data, n_ops, n_fns = g._nodes_since(0, 0)
+    assert data == g.as_graph_def().SerializeToString()
+    assert n_ops == len(g.get_operations()) and n_fns >= 2  # cond and body
+    with g.as_default():
+        y = tf.multiply(x, 2.0, name="later")
+        tf.while_loop(lambda i: i < y, lambda i: i + 1.0, [tf.constant(0.0)])
+    more, n_ops2, n_fns2 = g._nodes_since(n_ops, n_fns)
+    back = GraphDef.FromString(more)
+    full = g.as_graph_def()
+    assert [n.name for n in back.node] == [op.name for op in g.get_operations()[n_ops:]]
+    assert list(back.node) == list(full.node)[n_ops:]
+    assert list(back.library.function) == list(full.library.function)[n_fns:] and n_fns2 > n_fns
+    assert back.versions == full.versions and n_ops2 == len(full.node)
+    with tf.Session(graph=g) as sess:
+        assert sess.run(y, {x: 1.5}) == 3.0

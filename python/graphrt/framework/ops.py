@@ -11,6 +11,7 @@ import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from graphrt.framework import dtypes as _dtypes
+from graphrt.framework import protobuf as _protobuf
 from graphrt.framework import tensor_shape as _tensor_shape
 from graphrt.framework.graph_def import (GRAPH_DEF_VERSION, GRAPH_DEF_VERSION_MIN_CONSUMER, AttrValue,
                                          FunctionDef, GraphDef, NameAttrList, NodeDef, TensorProto,
@@ -766,10 +767,14 @@ class Graph:
             if add_shapes:
                 nd.attr["_output_shapes"].CopyFrom(attr_value([t.shape for t in op._outputs]))
         self._add_library(g, 0)
+        self._set_versions(g)
+        return g
+
+    @staticmethod
+    def _set_versions(g: GraphDef) -> None:
         g.versions.producer = GRAPH_DEF_VERSION
         g.versions.min_consumer = GRAPH_DEF_VERSION_MIN_CONSUMER
         g.versions._mark(g.versions._BY_NAME["producer"])
-        return g
 
     def _add_library(self, g: GraphDef, start: int) -> None:
         for f in self._functions[start:]:
@@ -782,10 +787,19 @@ class Graph:
         with the new counts (incremental transfer)."""
         with self._lock:
             end = len(self._ops)
-            g = self.as_graph_def(from_version=start)
-            del g.library.function[:]
-            self._add_library(g, start_functions)
-            return g.SerializeToString(), end, len(self._functions)
+            # Each NodeDef is encoded straight into the GraphDef's repeated `node` field: building a
+            # GraphDef first would copy every NodeDef (an encode and a decode each), which made the
+            # first run of a large graph cost more than building it.
+            out = bytearray()
+            node_field = GraphDef._BY_NAME["node"].number
+            for op in self._ops[start:end]:
+                _protobuf._write_len(out, node_field, op._node_def.SerializeToString())
+            # The rest (library, versions) as a GraphDef of its own: concatenated encodings merge.
+            rest = GraphDef()
+            self._add_library(rest, start_functions)
+            self._set_versions(rest)
+            out += rest.SerializeToString()
+            return bytes(out), end, len(self._functions)
 
     # -- collections --
     def add_to_collection(self, name: str, value: Any) -> None:
