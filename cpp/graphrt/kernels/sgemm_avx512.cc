@@ -194,8 +194,9 @@ struct Tiling {
   }
 
   // Columns [j0, j0 + cols) of B (cols <= kNR), k values [p0, p0 + kc), as one kc x kNR panel
-  // (columns past `cols` zero): contiguous loads from L1, where the rows of a wide row-major B would
-  // sit a multiple of 4 KiB apart and evict each other.
+  // (columns past `cols` zero): the row tiles then stream it sequentially from cache, where the rows
+  // of a wide row-major B sit a multiple of 2-4 KiB apart, map to a few cache sets and evict each other
+  // (reading B in place for every row tile measured 10% slower at 64 x 784 x 512).
   GRAPHRT_AVX512 static void PackB(const Problem& P, int64_t j0, int cols, int64_t p0, int64_t kc, float* dst) {
     if (P.trans_b) {
       // B's columns are rows of memory: 16 x 16 blocks are loaded row-wise and transposed in registers
