@@ -16,6 +16,7 @@
 #include "graphrt/graph/graph_def.h"
 #include "graphrt/kernels/gemm_b_cache.h"
 #include "graphrt/kernels/registry.h"
+#include "graphrt/kernels/sgemm_avx512.h"
 #include "graphrt/runtime/session.h"
 #include "graphrt/runtime/session_tensor_store.h"
 

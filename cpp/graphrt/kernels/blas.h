@@ -20,9 +20,10 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
           int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
-// Gemm split over the intra-op pool (null: on the caller's thread): the larger of m and n is cut into
-// one block per thread, each a single-threaded OpenBLAS call writing its own part of C.
-// `packed_b` (float): B already packed for this product (GemmBCache), or null.
+// Gemm split over the intra-op pool (null: on the caller's thread). float with graphrt's kernel
+// splits C into blocks itself (sgemm_avx512.h); otherwise the larger of m and n is cut into blocks,
+// each a single-threaded OpenBLAS call writing its own part of C. `packed_b` (float): B as
+// PackSgemmB packed it (kept by a GemmBCache), or null; see SgemmAvx512 for when it is used.
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
                   const PackedSgemmB* packed_b = nullptr);
@@ -32,7 +33,7 @@ void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64
 // Whether ParallelGemmBiasRelu can run a float product with n columns (graphrt's own kernel is there).
 bool GemmCanAddBias(int64_t n);
 // C = op(A) op(B) + bias (per column), then max(., 0) when `relu`, in the product's own store pass.
-// Requires GemmCanAddBias(n).
+// Requires GemmCanAddBias(n). `packed_b` as for ParallelGemm.
 void ParallelGemmBiasRelu(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                           const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
                           const float* bias, bool relu, const PackedSgemmB* packed_b = nullptr);

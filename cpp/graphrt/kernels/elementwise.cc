@@ -212,7 +212,7 @@ struct AbsF {
 struct SignF {
   template <typename C> C operator()(C a) const {
     if constexpr (std::is_floating_point<C>::value) {
-      if (a != a) return a;
+      if (std::isnan(a)) return a;
     }
     return static_cast<C>((C(0) < a) - (a < C(0)));
   }

@@ -110,7 +110,7 @@ inline __attribute__((always_inline)) void RunUnary(Code code, C alpha, const C*
     case Code::kNeg: for (int64_t j = 0; j < n; ++j) d[j] = -a[j]; break;
     case Code::kAbs: for (int64_t j = 0; j < n; ++j) d[j] = a[j] < 0 ? -a[j] : a[j]; break;
     case Code::kSign:  // NaN stays NaN, as in the unfused kernel
-      for (int64_t j = 0; j < n; ++j) d[j] = a[j] != a[j] ? a[j] : static_cast<C>((C(0) < a[j]) - (a[j] < C(0)));
+      for (int64_t j = 0; j < n; ++j) d[j] = std::isnan(a[j]) ? a[j] : static_cast<C>((C(0) < a[j]) - (a[j] < C(0)));
       break;
     case Code::kSquare: for (int64_t j = 0; j < n; ++j) d[j] = a[j] * a[j]; break;
     case Code::kSqrt: for (int64_t j = 0; j < n; ++j) d[j] = std::sqrt(a[j]); break;

@@ -14,11 +14,8 @@ namespace graphrt {
 // form (PackSgemmB) is then made once and reused instead of packing B in every product. The cache
 // packs on the second step that sees the same contents, so a training loop, whose weights are
 // rewritten every step, never pays for a packing it cannot reuse. A borrowed buffer (a numpy feed)
-// has no stamp and is never cached. Holds at most one packed B, and no reference to B's buffer (an
+// has no stamp and is never cached. Holds at most one packed B and no reference to B's buffer (an
 // optimizer may still update the variable in place). Thread-safe: steps may share the kernel.
-// Packings made so far by all GemmBCaches (a debug counter for tests).
-int64_t GemmBPackings();
-
 class GemmBCache {
  public:
   // The packed B of a float product op(B) = k x n with B row-major, `ldb` floats per row; null when
@@ -27,10 +24,11 @@ class GemmBCache {
 
  private:
   std::mutex mu_;
-  uint64_t seen_stamp_ = 0;     // contents seen once
-  uint64_t packed_stamp_ = 0;   // contents `packed_` was made from
-  const void* packed_from_ = nullptr;
+  uint64_t stamp_ = 0;  // the contents last seen; `packed_`, when set, was made from them
   std::shared_ptr<const PackedSgemmB> packed_;
 };
+
+// Packings made so far by all GemmBCaches (a debug counter for tests).
+int64_t GemmBPackings();
 
 }  // namespace graphrt

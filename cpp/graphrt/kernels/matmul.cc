@@ -5,8 +5,8 @@
 
 #include "graphrt/kernels/attrs.h"
 #include "graphrt/kernels/blas.h"
-#include "graphrt/kernels/gemm_b_cache.h"
 #include "graphrt/kernels/elementwise_util.h"
+#include "graphrt/kernels/gemm_b_cache.h"
 #include "graphrt/kernels/registry.h"
 
 namespace graphrt {

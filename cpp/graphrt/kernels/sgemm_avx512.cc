@@ -29,8 +29,9 @@ namespace {
 
 // Below this many multiply-adds a product runs on the calling thread alone.
 constexpr int64_t kMinParallelWork = int64_t{96} * 96 * 96;
-// Most rows of C one block covers (bounds a block's packed A to kMaxBlockRows x KC floats), and the
-// largest A (floats) packed whole once for all column blocks; past it, blocks pack their own rows.
+// Most rows of C a block that packs its own A covers (bounds that buffer to kMaxBlockRows x KC
+// floats), and the largest A (floats) packed whole once for all column blocks; past it, blocks pack
+// their own rows.
 constexpr int64_t kMaxBlockRows = 512;
 constexpr int64_t kMaxSharedA = int64_t{1} << 22;
 
@@ -51,6 +52,11 @@ struct Problem {
 };
 
 int64_t RoundUp(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+// The first `live` of 16 lanes (none when live <= 0, all from 16 on).
+__mmask16 LaneMask(int live) {
+  return live >= 16 ? __mmask16(0xFFFF) : live <= 0 ? __mmask16(0) : __mmask16((1u << live) - 1u);
+}
 
 // r[i] becomes column i of the 16 x 16 block whose rows were r[0..15]: pairs of rows interleaved
 // by 32 and 64 bits, then 128-bit lanes gathered in two rounds.
@@ -100,8 +106,8 @@ struct Tiling {
   // The wide tiling runs short blocks as twice-as-tall tiles over half panels (see ComputeBlock).
   static constexpr bool kSplitsPanel = MR == 6 && NV == 4;
 
-  // k per pass: at most KC, and the passes equally long (k = 784 with KC = 128 runs 7 passes of 112,
-  // not 6 of 128 and one of 16 whose C reload and store would cost as much as its arithmetic).
+  // k per pass: at most KC, and the passes equally long (k = 784 with KC = 256 runs 4 passes of 196,
+  // not 3 of 256 and one of 16 whose C reload and store would cost as much as its arithmetic).
   static int64_t PassLength(int64_t k) {
     const int64_t passes = (k + KC - 1) / KC;
     return (k + passes - 1) / passes;
@@ -109,18 +115,26 @@ struct Tiling {
 
   // Lane masks of a panel row's NV vectors when only its first `cols` columns exist.
   static void ColumnMasks(int cols, __mmask16* mask) {
-    for (int v = 0; v < NV; ++v) {
-      const int left = cols - 16 * v;
-      mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1u);
-    }
+    for (int v = 0; v < NV; ++v) mask[v] = LaneMask(cols - 16 * v);
+  }
+
+  // Where a row tile at row i (of a block starting at i0) reads A for the pass at p0: a[r * ars + p * aps].
+  struct ATile {
+    const float* a;
+    int64_t ars, aps;
+  };
+  static ATile ATileAt(const Problem& P, const float* packed, int64_t i0, int64_t i, int64_t p0, int64_t kc) {
+    if (packed != nullptr) return {packed + ((i - i0) / MR) * kc * MR, 1, MR};
+    if (P.trans_a) return {P.a + p0 * P.lda + i, 1, P.lda};
+    return {P.a + i * P.lda + p0, P.lda, 1};
   }
 
   // One R x kNR tile of C over k values [0, kc): accumulators stay in registers for the whole pass.
   // A(r, p) = a[r * ars + p * aps] (a packed tile: ars = 1, aps = MR); B(p, j) = b[p * bs + j]: a
-  // packed panel (bs = kNR) or, with kCopyB, B itself (full-width panels only), each row then also
-  // stored into the packed panel `bcopy` for the next row tiles: the packing rides on this tile's
-  // multiply-adds instead of being a separate pass that waits on memory. Columns of C past `cols`
-  // are masked off.
+  // packed panel (bs = kNR) or a full-width panel of a row-major B read in place (bs = ldb). With
+  // kCopyB each row read is also stored into the packed panel `bcopy` for the next row tiles: the
+  // packing rides on this tile's multiply-adds instead of being a separate pass that waits on
+  // memory. Columns of C past `cols` are masked off.
   template <int R, bool kCopyB>
   GRAPHRT_AVX512 static void MicroKernel(int64_t kc, const float* a, int64_t ars, int64_t aps, const float* b,
                                          int64_t bs, float* bcopy, int cols, float alpha, float beta, float* c,
@@ -205,13 +219,15 @@ struct Tiling {
         const int live_j = std::max(0, std::min(16, cols - jb));
         for (int64_t p = 0; p < kc; p += 16) {
           const int live_p = static_cast<int>(std::min<int64_t>(16, kc - p));
-          const __mmask16 pm = live_p == 16 ? __mmask16(0xFFFF) : __mmask16((1u << live_p) - 1u);
+          const __mmask16 pm = LaneMask(live_p);
           __m512 r[16];
           for (int i = 0; i < 16; ++i) {
+            if (i >= live_j) {
+              r[i] = _mm512_setzero_ps();
+              continue;
+            }
             const float* src = P.b + (j0 + jb + i) * P.ldb + p0 + p;
-            r[i] = i >= live_j    ? _mm512_setzero_ps()
-                   : live_p == 16 ? _mm512_loadu_ps(src)
-                                  : _mm512_maskz_loadu_ps(pm, src);
+            r[i] = live_p == 16 ? _mm512_loadu_ps(src) : _mm512_maskz_loadu_ps(pm, src);
           }
           Transpose16x16(r);
           for (int t = 0; t < live_p; ++t) _mm512_storeu_ps(dst + (p + t) * kNR + jb, r[t]);
@@ -256,13 +272,16 @@ struct Tiling {
 
   // C rows [i0, i1) x columns [j0, j1), over all of k. `shared_a`: A already packed whole (pass at p0
   // starts at p0 * RoundUp(m, MR), row tiles within it), or null. Without it A is packed here when
-  // it is tall and several column panels reuse it, else read in place.
+  // it is tall and several column panels reuse it, else read in place. Each B panel comes from
+  // P.packed_b when given, else is read in place (one row pass), packed by the first row tile as it
+  // reads it, or packed apart (transposed or narrow panels); a block of 7-9 rows runs tall tiles
+  // over half panels (see below).
   GRAPHRT_AVX512 static void ComputeBlock(const Problem& P, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
                                           const float* shared_a) {
     thread_local std::vector<float> apack, bpack;
     const int64_t rows = i1 - i0;
     const bool pack_a = shared_a == nullptr && j1 - j0 > kNR && PackAFor(P.m);
-    bpack.resize(static_cast<size_t>(KC * kNR));
+    if (P.packed_b == nullptr) bpack.resize(static_cast<size_t>(KC * kNR));
     if (pack_a) apack.resize(static_cast<size_t>(RoundUp(rows, MR) * KC));
     const int64_t step = PassLength(P.k);
     for (int64_t p0 = 0; p0 < P.k; p0 += step) {
@@ -292,18 +311,18 @@ struct Tiling {
         const bool in_place = copy_in_first && (rows <= MR || tall);
         if (prepacked == nullptr && !copy_in_first) PackB(P, j, cols, p0, kc, bpack.data());
         const float* panel = prepacked != nullptr ? prepacked : bpack.data();
+        const float* b_in_place = P.b + p0 * P.ldb + j;  // read only when copy_in_first
         // The bias and Relu go on with the last pass's store.
         const float* bias = P.bias != nullptr && p0 + kc >= P.k ? P.bias + j : nullptr;
         if constexpr (kSplitsPanel) {
           if (tall) {
             using Half = Tiling<2 * MR, NV / 2, KC>;
-            const float* b = in_place ? P.b + p0 * P.ldb + j : panel;
+            const float* b = in_place ? b_in_place : panel;
             const int64_t bs = in_place ? P.ldb : kNR;
-            const float* ai = P.trans_a ? P.a + p0 * P.lda + i0 : P.a + i0 * P.lda + p0;
-            const int64_t ars = P.trans_a ? 1 : P.lda, aps = P.trans_a ? P.lda : 1;
+            const ATile A = ATileAt(P, nullptr, i0, i0, p0, kc);
             for (int h = 0; h * Half::kNR < cols; ++h) {
               const int off = h * Half::kNR;
-              Half::template RowTile<2 * MR, false>(static_cast<int>(rows), kc, ai, ars, aps, b + off, bs, nullptr,
+              Half::template RowTile<2 * MR, false>(static_cast<int>(rows), kc, A.a, A.ars, A.aps, b + off, bs, nullptr,
                                                      std::min(Half::kNR, cols - off), P.alpha, pass_beta,
                                                      P.c + i0 * P.ldc + j + off, P.ldc,
                                                      bias != nullptr ? bias + off : nullptr, P.relu);
@@ -314,24 +333,16 @@ struct Tiling {
         for (int64_t i = i0; i < i1; i += MR) {
           const int live = static_cast<int>(std::min<int64_t>(MR, i1 - i));
           float* ct = P.c + i * P.ldc + j;
-          const float* ai;
-          int64_t ars, aps;
-          if (at != nullptr) {
-            ai = at + ((i - i0) / MR) * kc * MR, ars = 1, aps = MR;
-          } else if (P.trans_a) {
-            ai = P.a + p0 * P.lda + i, ars = 1, aps = P.lda;
-          } else {
-            ai = P.a + i * P.lda + p0, ars = P.lda, aps = 1;
-          }
+          const ATile A = ATileAt(P, at, i0, i, p0, kc);
           if (in_place) {
-            RowTile<MR, false>(live, kc, ai, ars, aps, P.b + p0 * P.ldb + j, P.ldb, nullptr, cols, P.alpha, pass_beta,
-                               ct, P.ldc, bias, P.relu);
+            RowTile<MR, false>(live, kc, A.a, A.ars, A.aps, b_in_place, P.ldb, nullptr, cols, P.alpha, pass_beta, ct,
+                               P.ldc, bias, P.relu);
           } else if (copy_in_first && i == i0) {
-            RowTile<MR, true>(live, kc, ai, ars, aps, P.b + p0 * P.ldb + j, P.ldb, bpack.data(), cols, P.alpha,
-                              pass_beta, ct, P.ldc, bias, P.relu);
+            RowTile<MR, true>(live, kc, A.a, A.ars, A.aps, b_in_place, P.ldb, bpack.data(), cols, P.alpha, pass_beta,
+                              ct, P.ldc, bias, P.relu);
           } else {
-            RowTile<MR, false>(live, kc, ai, ars, aps, panel, kNR, nullptr, cols, P.alpha, pass_beta, ct, P.ldc, bias,
-                               P.relu);
+            RowTile<MR, false>(live, kc, A.a, A.ars, A.aps, panel, kNR, nullptr, cols, P.alpha, pass_beta, ct, P.ldc,
+                               bias, P.relu);
           }
         }
       }
@@ -389,8 +400,10 @@ constexpr int64_t kMaxNarrowN = 32;
 
 }  // namespace
 
+bool SgemmUsesPackedB(int64_t n) { return HaveAvx512() && n > kMaxNarrowN; }
+
 std::unique_ptr<PackedSgemmB> PackSgemmB(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb) {
-  if (!HaveAvx512() || n <= kMaxNarrowN || k <= 0) return nullptr;
+  if (!SgemmUsesPackedB(n) || k <= 0) return nullptr;
   auto packed = std::make_unique<PackedSgemmB>();
   packed->trans_b = trans_b;
   packed->k = k;
@@ -434,6 +447,7 @@ void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_
 #else  // no AVX-512 kernel on this compiler/architecture
 
 bool HaveAvx512() { return false; }
+bool SgemmUsesPackedB(int64_t) { return false; }
 std::unique_ptr<PackedSgemmB> PackSgemmB(bool, int64_t, int64_t, const float*, int64_t) { return nullptr; }
 void SgemmAvx512(ThreadPool*, bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
                  int64_t, float, float*, int64_t, const float*, bool, const PackedSgemmB*) {}

@@ -22,8 +22,10 @@ struct PackedSgemmB {
   int64_t k = 0, n = 0;
   std::vector<float> data;
 };
-// B (k x n after op(), as in SgemmAvx512) packed; null where the kernel would not read a packed B
-// (no AVX-512, or n <= 32: the narrow tilings pack cheaply per call).
+// Whether products with n columns read a packed B (AVX-512 present and n > 32: the narrow tilings
+// pack cheaply per call).
+bool SgemmUsesPackedB(int64_t n);
+// B (k x n after op(), as in SgemmAvx512) packed; null unless SgemmUsesPackedB(n) and k > 0.
 std::unique_ptr<PackedSgemmB> PackSgemmB(bool trans_b, int64_t k, int64_t n, const float* b, int64_t ldb);
 
 // C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C (beta == 0: C is not read). Requires HaveAvx512().
@@ -31,8 +33,8 @@ std::unique_ptr<PackedSgemmB> PackSgemmB(bool trans_b, int64_t k, int64_t n, con
 // MatMul + BiasAdd (+ Relu) in the product's own store, with the same roundings as the separate ops.
 // Blocks of C are spread over `pool` (null: the calling thread only); each element of C is summed
 // over k in the same order whatever the split, so results do not depend on the thread count.
-// `packed_b`: B as PackSgemmB packed it for these trans_b, k and n (then `b` is not read), or null.
-// The sums are the same either way.
+// `packed_b`: B as PackSgemmB packed it, or null. Used (and `b` then not read) when its trans_b, k
+// and n are this product's; otherwise ignored. The sums are the same either way.
 void SgemmAvx512(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc,
                  const float* bias = nullptr, bool relu = false, const PackedSgemmB* packed_b = nullptr);

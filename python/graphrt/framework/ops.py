@@ -759,22 +759,31 @@ class Graph:
     # -- serialization --
     def as_graph_def(self, from_version: Optional[int] = None, add_shapes: bool = False) -> GraphDef:
         """A GraphDef of the operations (those created after ``from_version`` when given)."""
-        g = GraphDef()
         start = from_version or 0
-        for op in self._ops[start:]:
-            nd = g.node.add()
-            nd.CopyFrom(op._node_def)
-            if add_shapes:
+        with self._lock:
+            ops = self._ops[start:]
+            g = GraphDef.FromString(self._encode_graph_def(ops, 0))
+        if add_shapes:
+            for nd, op in zip(g.node, ops):
                 nd.attr["_output_shapes"].CopyFrom(attr_value([t.shape for t in op._outputs]))
-        self._add_library(g, 0)
-        self._set_versions(g)
         return g
 
-    @staticmethod
-    def _set_versions(g: GraphDef) -> None:
-        g.versions.producer = GRAPH_DEF_VERSION
-        g.versions.min_consumer = GRAPH_DEF_VERSION_MIN_CONSUMER
-        g.versions._mark(g.versions._BY_NAME["producer"])
+    def _encode_graph_def(self, ops: Sequence["Operation"], start_functions: int) -> bytes:
+        """The encoded GraphDef of `ops` and the library functions from `start_functions` on: each
+        NodeDef encoded straight into the repeated ``node`` field (copying it into a GraphDef first
+        would encode and decode every NodeDef once more, which made the first run of a large graph
+        cost more than building it), then library and versions. Concatenated encodings merge."""
+        out = bytearray()
+        node_field = GraphDef._BY_NAME["node"].number
+        for op in ops:
+            _protobuf.write_length_delimited(out, node_field, op._node_def.SerializeToString())
+        rest = GraphDef()
+        self._add_library(rest, start_functions)
+        rest.versions.producer = GRAPH_DEF_VERSION
+        rest.versions.min_consumer = GRAPH_DEF_VERSION_MIN_CONSUMER
+        rest.versions._mark(rest.versions._BY_NAME["producer"])
+        out += rest.SerializeToString()
+        return bytes(out)
 
     def _add_library(self, g: GraphDef, start: int) -> None:
         for f in self._functions[start:]:
@@ -787,19 +796,7 @@ class Graph:
         with the new counts (incremental transfer)."""
         with self._lock:
             end = len(self._ops)
-            # Each NodeDef is encoded straight into the GraphDef's repeated `node` field: building a
-            # GraphDef first would copy every NodeDef (an encode and a decode each), which made the
-            # first run of a large graph cost more than building it.
-            out = bytearray()
-            node_field = GraphDef._BY_NAME["node"].number
-            for op in self._ops[start:end]:
-                _protobuf._write_len(out, node_field, op._node_def.SerializeToString())
-            # The rest (library, versions) as a GraphDef of its own: concatenated encodings merge.
-            rest = GraphDef()
-            self._add_library(rest, start_functions)
-            self._set_versions(rest)
-            out += rest.SerializeToString()
-            return bytes(out), end, len(self._functions)
+            return self._encode_graph_def(self._ops[start:end], start_functions), end, len(self._functions)
 
     # -- collections --
     def add_to_collection(self, name: str, value: Any) -> None:

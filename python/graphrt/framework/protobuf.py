@@ -75,7 +75,9 @@ def _write_tag(out: bytearray, number: int, wt: int) -> None:
     _write_varint(out, (number << 3) | wt)
 
 
-def _write_len(out: bytearray, number: int, payload: bytes) -> None:
+def write_length_delimited(out: bytearray, number: int, payload: bytes) -> None:
+    """Appends field `number` holding `payload` (an encoded message, bytes or string: wire type LEN).
+    Encodings concatenate, so a repeated message field can be written one element at a time."""
     _write_tag(out, number, _LEN)
     _write_varint(out, len(payload))
     out += payload
@@ -300,39 +302,39 @@ class Message:
             if k == "smap":
                 for key in sorted(v):
                     entry = bytearray()
-                    _write_len(entry, 1, key.encode("utf-8"))
-                    _write_len(entry, 2, v[key].encode("utf-8"))
-                    _write_len(out, f.number, bytes(entry))
+                    write_length_delimited(entry, 1, key.encode("utf-8"))
+                    write_length_delimited(entry, 2, v[key].encode("utf-8"))
+                    write_length_delimited(out, f.number, bytes(entry))
             elif k == "map":
                 for key in sorted(v):
                     entry = bytearray()
-                    _write_len(entry, 1, key.encode("utf-8"))
+                    write_length_delimited(entry, 1, key.encode("utf-8"))
                     sub = bytearray()
                     v[key]._encode(sub)
-                    _write_len(entry, 2, bytes(sub))
-                    _write_len(out, f.number, bytes(entry))
+                    write_length_delimited(entry, 2, bytes(sub))
+                    write_length_delimited(out, f.number, bytes(entry))
             elif k == "message":
                 items = v if f.repeated else ([v] if (self._present(f, v) or self.WhichOneof(f.oneof or "") == f.name) else [])
                 for m in items:
                     sub = bytearray()
                     m._encode(sub)
-                    _write_len(out, f.number, bytes(sub))
+                    write_length_delimited(out, f.number, bytes(sub))
             elif f.repeated:
                 if not v:
                     continue
                 if k in ("string", "bytes"):
                     for s in v:
-                        _write_len(out, f.number, s.encode("utf-8") if isinstance(s, str) else bytes(s))
+                        write_length_delimited(out, f.number, s.encode("utf-8") if isinstance(s, str) else bytes(s))
                 else:
                     payload = bytearray()
                     for x in v:
                         _encode_scalar(payload, k, x)
-                    _write_len(out, f.number, bytes(payload))
+                    write_length_delimited(out, f.number, bytes(payload))
             else:
                 if f.oneof is None and v == _DEFAULTS[k] and not (k in ("float", "double") and str(v) == "-0.0"):
                     continue
                 if k in ("string", "bytes"):
-                    _write_len(out, f.number, v.encode("utf-8") if isinstance(v, str) else v)
+                    write_length_delimited(out, f.number, v.encode("utf-8") if isinstance(v, str) else v)
                 else:
                     _write_tag(out, f.number, _wire_type(k))
                     _encode_scalar(out, k, v)

@@ -4,8 +4,9 @@
 //   The executor copies a slot's Tensor into a node's inputs and, on the last read, clears the slot,
 //   so the reading kernel holds the only reference to the buffer once nothing else needs it.
 // - OpKernelContext::AllocateOutput(i, dtype, shape, reuse_input) then hands that input's buffer to
-//   the output when it has the same dtype and element count and Tensor::CanReuseBuffer() holds (one
-//   reference, owned, never a borrowed feed and never a Const's value): elementwise kernels, BiasAdd,
+//   the output when it has the same dtype and element count and Tensor::ClaimForRewrite() holds (one
+//   reference, owned, never a borrowed feed and never a Const's value; the claim renews the buffer's
+//   content stamp, which caches of derived data key on): elementwise kernels, BiasAdd,
 //   AddN and the fused elementwise kernel write their result in place, so a chain of elementwise
 //   nodes runs in one buffer. A fetched slot is never freed (its +1), and a feed is borrowed, so
 //   neither is ever overwritten.
