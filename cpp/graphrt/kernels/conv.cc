@@ -294,7 +294,8 @@ class Conv2DBackpropInputKernel : public OpKernel {
       for (int64_t n0 = 0; n0 < in.n; n0 += images) {
         const int64_t nn = std::min(images, in.n - n0);
         // col[rows, K] = dy[rows, OC] * filter[K, OC]^T
-        ParallelGemm(pool, false, true, nn * m, k, od.c, C(1), dy.data() + n0 * m * od.c, od.c, f.data(), od.c, C(0), col.data(), k);
+        ParallelGemm(pool, false, true, nn * m, k, od.c, C(1), dy.data() + n0 * m * od.c, od.c, f.data(), od.c, C(0),
+                     col.data(), k);
         auto gather = [&](int64_t a, int64_t b) {
           for (int64_t r = a; r < b; ++r) {
             const int64_t ih = r % in.h, nl = r / in.h;

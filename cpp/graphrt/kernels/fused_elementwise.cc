@@ -336,8 +336,8 @@ class FusedElementwiseKernel : public OpKernel {
       const int leaf = first ? mm.args[0] : mm.args[1];
       if ((first ? mm.args[1] : mm.args[0]) != nl + k || leaf >= nl) continue;
       const bool sub = pair_[k].code == Code::kMulSub, mx = c == Code::kMaximum;
-      clamp_[k + 1] = Clamp{true, leaf, first,
-                            sub ? (mx ? Code::kMulSubMax : Code::kMulSubMin) : (mx ? Code::kMulAddMax : Code::kMulAddMin)};
+      const Code code = sub ? (mx ? Code::kMulSubMax : Code::kMulSubMin) : (mx ? Code::kMulAddMax : Code::kMulAddMin);
+      clamp_[k + 1] = Clamp{true, leaf, first, code};
     }
   }
 

@@ -1,10 +1,10 @@
 // _FusedMatMul and _FusedConv2D (TensorFlow's names, attr fused_ops = ["BiasAdd"] or
 // ["BiasAdd", "Relu"]): the contraction node's own kernel (the MatMul's gemm, the Conv2D's
 // im2col + gemm) writes a fresh output, then one epilogue loop adds the bias and applies the Relu in
-// place on it (a float MatMul on graphrt's own gemm does both in its store pass instead): no buffer for the BiasAdd or Relu results, one pass over the output instead of two,
-// and two nodes fewer for the executor. The epilogue computes v + b then (r > 0 ? r : 0), as BiasAdd
-// and Relu do, so results are bit-identical; errors keep the wording and the node name of the op at
-// fault.
+// place on it (a float MatMul on graphrt's own gemm does both in its store pass instead): no buffer
+// for the BiasAdd or Relu results, one pass over the output instead of two, and two nodes fewer for
+// the executor. The epilogue computes v + b then (r > 0 ? r : 0), as BiasAdd and Relu do, so results
+// are bit-identical; errors keep the wording and the node name of the op at fault.
 #include <algorithm>
 #include <cstring>
 

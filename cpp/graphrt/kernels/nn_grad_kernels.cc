@@ -118,7 +118,8 @@ class Conv2DBackpropFilterKernel : public OpKernel {
         };
         ParallelRows(pool, nr, k, im2col);
         // df[K, OC] += col[rows, K]^T * dy[rows, OC]
-        ParallelGemm(pool, true, false, k, oc, nr, C(1), col.data(), k, dy.data() + r0 * oc, oc, C(r0 == 0 ? 0 : 1), df.data(), oc);
+        ParallelGemm(pool, true, false, k, oc, nr, C(1), col.data(), k, dy.data() + r0 * oc, oc, C(r0 == 0 ? 0 : 1),
+                     df.data(), oc);
       }
     }
     StoreFlat<T>(df, out);
